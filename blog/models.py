@@ -1,0 +1,286 @@
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager, _TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from . import text
+from .rendering import html_to_text, render_inline, render_markdown
+
+DESCRIPTION_BUDGET = 120
+
+
+def unique_slug(model, value: str, *, instance_pk=None, max_length: int = 80, fallback: str = "item") -> str:
+    """Return a readable Unicode slug for ``value`` that no other row of ``model`` uses."""
+    base = text.unicode_slugify(value, max_length=max_length) or fallback
+    candidate, suffix = base, 2
+    others = model._default_manager.exclude(pk=instance_pk) if instance_pk else model._default_manager.all()
+    while others.filter(slug=candidate).exists():
+        candidate = f"{base[: max_length - len(str(suffix)) - 1]}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+class Category(models.Model):
+    name = models.CharField(_("名前"), max_length=100, unique=True)
+    slug = models.SlugField(_("スラッグ"), max_length=100, unique=True, allow_unicode=True, blank=True)
+    description = models.TextField(_("説明"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("カテゴリー")
+        verbose_name_plural = _("カテゴリー")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, instance_pk=self.pk, fallback="category")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:category-detail", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(_("名前"), max_length=100, unique=True)
+    slug = models.SlugField(_("スラッグ"), max_length=100, unique=True, allow_unicode=True, blank=True)
+    bio = models.TextField(_("紹介文"), blank=True)
+    is_team = models.BooleanField(_("チーム名義"), default=False, help_text=_("「ALLFORCES編集部」のような共同署名"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("スタッフユーザー"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("著者")
+        verbose_name_plural = _("著者")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, instance_pk=self.pk, fallback="author")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:author-detail", kwargs={"slug": self.slug})
+
+
+class Tag(TagBase):
+    """A taggit tag whose name is NFKC-normalized: ``ＯｐｅｎＡＩ`` is stored as ``OpenAI``."""
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("タグ")
+        verbose_name_plural = _("タグ")
+
+    def save(self, *args, **kwargs):
+        self.name = text.normalize_tag_name(self.name)
+        super().save(*args, **kwargs)
+
+    def slugify(self, tag, i=None):
+        slug = text.unicode_slugify(tag, max_length=90) or "tag"
+        return f"{slug}-{i}" if i is not None else slug
+
+    def get_absolute_url(self):
+        return reverse("blog:tag-detail", kwargs={"slug": self.slug})
+
+    @transaction.atomic
+    def merge_into(self, target: "Tag") -> int:
+        """Move every article of this tag onto ``target``, then delete this tag.
+
+        Returns how many articles gained ``target``.
+        """
+        if target.pk == self.pk:
+            return 0
+        already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
+        moved = TaggedArticle.objects.filter(tag=self).exclude(content_object_id__in=already).update(tag=target)
+        self.delete()
+        return moved
+
+
+class NormalizingTaggableManager(_TaggableManager):
+    """Accept tag names in any width or case and reuse the existing tag."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        normalized = [text.normalize_tag_name(t) if isinstance(t, str) else t for t in tags]
+        return super()._to_tag_model_instances([t for t in normalized if t != ""], tag_kwargs)
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("記事のタグ")
+        verbose_name_plural = _("記事のタグ")
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Return what readers may see: status ``published`` and ``published_at`` not in the future."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self, *, with_text: bool = False):
+        """Fetch what an article card shows (category, authors, tags) in a constant number of queries.
+
+        The heavy text columns stay in the database; ``with_text`` keeps the plain text for
+        search-result snippets.
+        """
+        heavy = ["body", "body_html", "toc_html", "search_document"] + ([] if with_text else ["body_text"])
+        return self.select_related("category").prefetch_related("authors", "tags").defer(*heavy)
+
+    def with_tag(self, tag: Tag):
+        return self.filter(tagged_items__tag=tag)
+
+    def related_to(self, article: "Article", limit: int = 4):
+        """Return up to ``limit`` other articles ranked by how many tags they share with ``article``."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return self.none()
+        return (
+            self.exclude(pk=article.pk)
+            .filter(tagged_items__tag_id__in=tag_ids)
+            .annotate(shared_tags=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids)))
+            .order_by("-shared_tags", "-published_at")[:limit]
+        )
+
+    def search(self, terms: list[str]):
+        """Return articles whose title, excerpt or body contain every term (normalized), title hits first."""
+        qs = self
+        title_hits = Q()
+        for term in terms:
+            needle = text.normalize(term)
+            qs = qs.filter(search_document__contains=needle)
+            title_hits &= Q(search_title__contains=needle)
+        return qs.annotate(
+            title_hit=models.Case(models.When(title_hits, then=1), default=0, output_field=models.IntegerField())
+        ).order_by("-title_hit", "-published_at")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("下書き")
+        IN_REVIEW = "in_review", _("レビュー中")
+        CHANGES_REQUESTED = "changes_requested", _("修正依頼")
+        SCHEDULED = "scheduled", _("予約済み")
+        PUBLISHED = "published", _("公開中")
+        ARCHIVED = "archived", _("アーカイブ")
+
+    title = models.CharField(_("タイトル"), max_length=200)
+    slug = models.SlugField(
+        _("スラッグ"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("空欄ならタイトルから作ります（日本語可）。"),
+    )
+    body = MarkdownxField(_("本文（Markdown）"), blank=True)
+    excerpt = models.TextField(_("抜粋（Markdown）"), blank=True, help_text=_("一覧とメタ説明に使われます。"))
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("カテゴリー"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    tags = TaggableManager(verbose_name=_("タグ"), through=TaggedArticle, manager=NormalizingTaggableManager, blank=True)
+    authors = models.ManyToManyField(Author, verbose_name=_("著者"), related_name="articles", blank=True)
+    status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    reading_time_override = models.PositiveSmallIntegerField(
+        _("読了時間（分・手動）"), null=True, blank=True, help_text=_("設定すると自動計算より優先されます。")
+    )
+
+    # Derived on save, never edited by hand.
+    body_html = models.TextField(editable=False, blank=True)
+    body_text = models.TextField(editable=False, blank=True)
+    toc_html = models.TextField(editable=False, blank=True)
+    excerpt_html = models.TextField(editable=False, blank=True)
+    description = models.CharField(editable=False, max_length=DESCRIPTION_BUDGET + 10, blank=True)
+    reading_time = models.PositiveSmallIntegerField(editable=False, default=1)
+    search_title = models.CharField(editable=False, max_length=200, blank=True)
+    search_document = models.TextField(editable=False, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("記事")
+        verbose_name_plural = _("記事")
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
+                name="published_or_scheduled_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, instance_pk=self.pk, fallback="article")
+        self.render()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {
+                "body_html", "body_text", "toc_html", "excerpt_html", "description",
+                "reading_time", "search_title", "search_document",
+            }  # fmt: skip
+        super().save(*args, **kwargs)
+
+    def render(self):
+        """Compute the stored HTML, table of contents, description, reading time and search text."""
+        rendered = render_markdown(self.body)
+        self.body_html = rendered.html
+        self.body_text = rendered.text
+        self.toc_html = rendered.toc_html
+        self.excerpt_html = render_inline(self.excerpt)
+        excerpt_text = html_to_text(self.excerpt_html)
+        self.description = text.truncate_sentences(excerpt_text or rendered.text, DESCRIPTION_BUDGET)
+        self.reading_time = text.reading_minutes(rendered.text)
+        self.search_title = text.normalize(self.title)
+        self.search_document = text.normalize("\n".join([self.title, excerpt_text, rendered.text]))
+
+    @property
+    def minutes_to_read(self) -> int:
+        return self.reading_time_override or self.reading_time
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def summary_html(self) -> str:
+        """The excerpt as HTML, or the start of the body when there is no excerpt."""
+        if self.excerpt_html:
+            return self.excerpt_html
+        return format_html("<p>{}</p>", self.description)
+
+    def get_absolute_url(self):
+        return reverse("blog:article-detail", kwargs={"slug": self.slug})

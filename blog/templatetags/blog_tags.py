@@ -1,0 +1,107 @@
+import json
+import re
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from .. import text
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """An absolute URL for canonical links and share tags (``DJANGO_SITE_URL`` when set)."""
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+def _normalized_with_map(value: str):
+    chars, index = [], []
+    for position, char in enumerate(value):
+        folded = text.normalize(char)
+        chars.append(folded)
+        index.extend([position] * len(folded))
+    return "".join(chars), index
+
+
+def _spans(value: str, terms):
+    """Return (start, end) spans of ``value`` that match any term, width- and case-insensitive."""
+    folded, index = _normalized_with_map(value)
+    spans = []
+    for term in terms:
+        needle = text.normalize(term)
+        if not needle:
+            continue
+        for match in re.finditer(re.escape(needle), folded):
+            spans.append((index[match.start()], index[match.end() - 1] + 1))
+    spans.sort()
+    merged = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@register.simple_tag
+def highlight(value, terms):
+    """Escape ``value`` and wrap each search term in ``<mark>``."""
+    value = value or ""
+    out, last = [], 0
+    for start, end in _spans(value, terms or []):
+        out.append(escape(value[last:start]))
+        out.append(format_html("<mark>{}</mark>", value[start:end]))
+        last = end
+    out.append(escape(value[last:]))
+    return mark_safe("".join(str(part) for part in out))
+
+
+@register.simple_tag
+def snippet(value, terms, width=120):
+    """The part of ``value`` around the first hit, highlighted."""
+    value = " ".join((value or "").split())
+    spans = _spans(value, terms or [])
+    if not spans:
+        return highlight(text.truncate_sentences(value, width), terms)
+    start = max(0, spans[0][0] - width // 3)
+    end = min(len(value), start + width)
+    part = ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
+    return highlight(part, terms)
+
+
+@register.simple_tag(takes_context=True)
+def article_jsonld(context, article):
+    """schema.org ``BlogPosting`` data for an article page, safe inside ``<script>``."""
+    url = absolute_url(context, article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": article.title,
+        "description": article.description,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": article.updated_at.isoformat() if article.updated_at else None,
+        "author": [
+            {"@type": "Organization" if a.is_team else "Person", "name": a.name,
+             "url": absolute_url(context, a.get_absolute_url())}
+            for a in article.authors.all()
+        ],  # fmt: skip
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "image": absolute_url(context, static("img/og-default.png")),
+        "inLanguage": "ja",
+        "keywords": [tag.name for tag in article.tags.all()],
+    }
+    if article.category:
+        data["articleSection"] = article.category.name
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))

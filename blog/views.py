@@ -1,0 +1,121 @@
+import calendar
+import datetime
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import text
+from .models import Article, Author, Category, Tag
+
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_TERMS = 5
+
+
+class PublishedArticleMixin:
+    """Every public list starts from the one visibility rule: ``published().for_listing()``."""
+
+    model = Article
+    paginate_by = 12
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class ArticleListView(PublishedArticleMixin, ListView):
+    template_name = "blog/article_list.html"
+
+
+class ArticleDetailView(DetailView):
+    model = Article
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().select_related("category").prefetch_related("authors", "tags")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["related_articles"] = Article.objects.published().for_listing().related_to(self.object)
+        return context
+
+
+class CategoryDetailView(PublishedArticleMixin, ListView):
+    template_name = "blog/category_detail.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+class TagDetailView(PublishedArticleMixin, ListView):
+    template_name = "blog/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().with_tag(self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorDetailView(PublishedArticleMixin, ListView):
+    template_name = "blog/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class ArchiveIndexView(TemplateView):
+    template_name = "blog/archive_index.html"
+
+    def get_context_data(self, **kwargs):
+        months = Article.objects.published().datetimes("published_at", "month", order="DESC")
+        return super().get_context_data(months=months, **kwargs)
+
+
+class ArchivePeriodView(PublishedArticleMixin, ListView):
+    """Articles published in a year, or a month, of Japan time."""
+
+    template_name = "blog/archive_period.html"
+    first_year, last_year = 1990, 2999
+
+    def get_queryset(self):
+        year, month = self.kwargs["year"], self.kwargs.get("month")
+        if not self.first_year <= year <= self.last_year:
+            raise Http404("年の範囲外です")
+        tz = timezone.get_current_timezone()
+        if month:
+            start = datetime.datetime(year, month, 1, tzinfo=tz)
+            days = calendar.monthrange(year, month)[1]
+            end = start + datetime.timedelta(days=days)
+        else:
+            start = datetime.datetime(year, 1, 1, tzinfo=tz)
+            end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+        self.period_start, self.month = start, month
+        return super().get_queryset().filter(published_at__gte=start, published_at__lt=end)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(period_start=self.period_start, month=self.month, **kwargs)
+
+
+class SearchView(PublishedArticleMixin, ListView):
+    template_name = "blog/search.html"
+
+    def get_queryset(self):
+        self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)
+        self.terms = self.query.split()[:MAX_QUERY_TERMS]
+        if not self.terms:
+            return Article.objects.none()
+        return Article.objects.published().for_listing(with_text=True).search(self.terms)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, terms=self.terms, **kwargs)

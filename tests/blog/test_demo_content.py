@@ -1,0 +1,21 @@
+import pytest
+from django.core.management import call_command
+
+from blog.models import Article, Author, Category, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_content_loads_a_living_site_and_can_be_loaded_twice(client):
+    call_command("load_demo", verbosity=0)
+    count = Article.objects.published().count()
+    assert count >= 6
+    assert Category.objects.count() >= 3 and Author.objects.filter(is_team=True).exists() and Tag.objects.count() >= 8
+    call_command("load_demo", verbosity=0)
+    assert Article.objects.count() == count
+    for article in Article.objects.published():
+        assert client.get(article.get_absolute_url()).status_code == 200
+    assert client.get("/").status_code == 200
+    japanese_slug = Article.objects.exclude(slug__regex=r"^[-a-z0-9]+$")
+    assert japanese_slug.exists()
+    assert client.get(japanese_slug.first().get_absolute_url()).status_code == 200

@@ -1,0 +1,58 @@
+"""The number of SQL queries per page stays the same as content grows."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from blog.models import Article
+from tests.factories import make_author, make_category
+
+pytestmark = pytest.mark.django_db
+
+TAGS = [f"タグ{n}" for n in range(8)] + ["LLM", "推論"]
+
+
+def build_site(count, prefix):
+    categories = [make_category(f"{prefix}カテゴリー{n}") for n in range(3)]
+    authors = [make_author(f"{prefix}著者{n}") for n in range(4)]
+    now = timezone.now()
+    for number in range(count):
+        article = Article.objects.create(
+            title=f"記事{number}",
+            body="## 見出し\n\n本文です。",
+            excerpt="抜粋です。",
+            category=categories[number % 3],
+            status=Article.Status.PUBLISHED,
+            published_at=now - datetime.timedelta(minutes=number + 1),
+        )
+        article.authors.set(authors[: 1 + number % 3])
+        article.tags.set(TAGS)
+    first = Article.objects.order_by("published_at").first()
+    return {
+        "/": "/",
+        "article": first.get_absolute_url(),
+        "tag": "/tags/llm/",
+        "category": categories[0].get_absolute_url(),
+        "author": authors[0].get_absolute_url(),
+        "search": "/search/?q=本文",
+        "archive": f"/archive/{now.year}/",
+    }
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", ["/", "article", "tag", "category", "author", "search", "archive"])
+def test_queries_per_page_do_not_grow_with_content(client, page):
+    small = count_queries(client, build_site(5, "小")[page])
+    Article.objects.all().delete()
+    large = count_queries(client, build_site(200, "大")[page])
+    assert small == large
+    assert large <= 8

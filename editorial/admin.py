@@ -7,6 +7,7 @@ Status and publication time are read-only here; every state change goes through
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -69,6 +70,14 @@ def author_profile_for(user) -> Author:
     return Author.objects.create(name=name, user=user)
 
 
+class DeskChangeList(ChangeList):
+    """The article list leaves the heavy text columns in the database."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        heavy = ["body", "body_html", "body_text", "toc_html", "search_document", "excerpt_html"]
+        return super().get_queryset(request, exclude_parameters).defer(*heavy)
+
+
 @admin.register(Article)
 class ArticleAdmin(MarkdownxModelAdmin):
     form = ArticleAdminForm
@@ -98,6 +107,9 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
+
+    def get_changelist(self, request, **kwargs):
+        return DeskChangeList
 
     @admin.display(description=_("状態"), ordering="status")
     def status_badge(self, obj):

@@ -121,6 +121,12 @@ class ArticleAdmin(MarkdownxModelAdmin):
     def author_names(self, obj):
         return "、".join(author.name for author in obj.authors.all())
 
+    def view_on_site(self, obj):
+        # "サイト上で表示" leads to the public page once readers can see it, to the preview before.
+        if obj.is_published:
+            return obj.get_absolute_url()
+        return reverse("admin:blog_article_preview", args=[obj.pk])
+
     # --- permissions --------------------------------------------------------------------
 
     def has_change_permission(self, request, obj=None):

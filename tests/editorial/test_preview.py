@@ -141,3 +141,10 @@ def test_a_share_link_to_a_deleted_article_is_not_found(client, article_in):
     token = sharing.make_token(article, expires_at=timezone.now() + datetime.timedelta(days=1))
     article.delete()
     assert client.get(share_url(token)).status_code == 404
+
+
+def test_view_on_site_leads_to_the_preview_until_the_article_is_public(client, users, article_in):
+    draft, published = article_in(Status.DRAFT), article_in(Status.PUBLISHED)
+    client.force_login(users["editor_in_chief"])
+    assert f'href="{preview_url(draft)}" class="viewsitelink"' in client.get(change_url(draft)).content.decode()
+    assert f'href="{published.get_absolute_url()}" class="viewsitelink"' in client.get(change_url(published)).content.decode()

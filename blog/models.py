@@ -132,8 +132,10 @@ class TaggedArticle(TaggedItemBase):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Return what readers may see: status ``published`` and ``published_at`` not in the future."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Return what readers may see: ``published_at`` not in the future and status ``published``,
+        or ``scheduled`` (a scheduled article is public the moment its time passes, before
+        ``manage.py publish_scheduled`` records the change)."""
+        return self.filter(status__in=Article.PUBLIC_STATUSES, published_at__lte=timezone.now())
 
     def for_listing(self, *, with_text: bool = False):
         """Fetch what an article card shows (category, authors, tags) in a constant number of queries.
@@ -180,6 +182,8 @@ class Article(models.Model):
         SCHEDULED = "scheduled", _("予約済み")
         PUBLISHED = "published", _("公開中")
         ARCHIVED = "archived", _("アーカイブ")
+
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
     title = models.CharField(_("タイトル"), max_length=200)
     slug = models.SlugField(
@@ -270,7 +274,7 @@ class Article(models.Model):
     @property
     def is_published(self) -> bool:
         return (
-            self.status == self.Status.PUBLISHED
+            self.status in self.PUBLIC_STATUSES
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )

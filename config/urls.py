@@ -13,6 +13,7 @@ urlpatterns = [
     # Replaces markdownx.urls: same paths, staff only, sanitized preview.
     path("markdownx/markdownify/", PreviewView.as_view(), name="markdownx_markdownify"),
     path("markdownx/upload/", StaffImageUploadView.as_view(), name="markdownx_upload"),
+    path("editorial/", include("editorial.urls")),
     path("", include("blog.urls")),
 ]
 

@@ -1,23 +1,406 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+"""The editorial desk: the article admin, its workflow buttons, review thread, history and revisions.
 
+Status and publication time are read-only here; every state change goes through
+``editorial.workflow`` (the buttons and bulk actions call its functions).
+"""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from markdownx.admin import MarkdownxModelAdmin
 
-from blog.models import Article
+from blog.models import Article, Author
+
+from . import revisions, sharing, workflow
+from .forms import ArticleAdminForm, ReviewCommentForm, ShareLinkForm, TransitionForm
+from .models import ReviewComment, Revision
+from .views import render_preview
+
+Status = Article.Status
+
+
+class DeskViewFilter(admin.SimpleListFilter):
+    """The desk's shortcuts: my articles, awaiting review, scheduled."""
+
+    title = _("表示")
+    parameter_name = "view"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("自分の記事")), ("awaiting", _("レビュー待ち")), ("scheduled", _("公開予約済み"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(authors__user=request.user)
+        if self.value() == "awaiting":
+            return queryset.filter(status=Status.IN_REVIEW)
+        if self.value() == "scheduled":
+            return queryset.filter(status=Status.SCHEDULED).order_by("published_at")
+        return queryset
+
+
+STATUS_COLORS = {
+    Status.DRAFT: "#6b7280",
+    Status.IN_REVIEW: "#b45309",
+    Status.CHANGES_REQUESTED: "#b91c1c",
+    Status.SCHEDULED: "#1d4ed8",
+    Status.PUBLISHED: "#15803d",
+    Status.ARCHIVED: "#374151",
+}
+
+
+def author_profile_for(user) -> Author:
+    """The user's byline, created on their first article (a writer must be an author of their own work)."""
+    try:
+        return user.author_profile
+    except Author.DoesNotExist:
+        pass
+    base = user.get_full_name() or user.get_username()
+    name, n = base, 2
+    while Author.objects.filter(name=name).exists():
+        name, n = f"{base} ({n})", n + 1
+    return Author.objects.create(name=name, user=user)
+
+
+class DeskChangeList(ChangeList):
+    """The article list leaves the heavy text columns in the database."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        heavy = ["body", "body_html", "body_text", "toc_html", "search_document", "excerpt_html"]
+        return super().get_queryset(request, exclude_parameters).defer(*heavy)
 
 
 @admin.register(Article)
 class ArticleAdmin(MarkdownxModelAdmin):
-    """The editorial desk. Status and publication time are changed only by the workflow."""
-
-    list_display = ["title", "status", "category", "published_at", "updated_at"]
-    list_filter = ["status", "category", "authors"]
-    search_fields = ["title", "slug"]
+    form = ArticleAdminForm
+    change_form_template = "admin/editorial/article/change_form.html"
+    list_display = ["title", "status_badge", "category", "author_names", "published_at", "updated_at"]
+    list_filter = [DeskViewFilter, "status", "category", "authors", "tags"]
+    search_fields = ["title", "slug", "excerpt"]
     list_select_related = ["category"]
+    list_per_page = 50
     readonly_fields = ["status", "published_at", "reading_time", "created_at", "updated_at"]
     autocomplete_fields = ["category", "authors"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "excerpt", "body"]}),
+        (None, {"fields": ["version", "title", "slug", "excerpt", "body"]}),
         (_("分類"), {"fields": ["category", "tags", "authors"]}),
         (_("公開"), {"fields": ["status", "published_at", "reading_time_override", "reading_time", "created_at", "updated_at"]}),
     ]
+    actions = [
+        "submit_selected",
+        "withdraw_selected",
+        "unschedule_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "restore_selected",
+    ]
+
+    # --- list ---------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("authors")
+
+    def get_changelist(self, request, **kwargs):
+        return DeskChangeList
+
+    @admin.display(description=_("状態"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span style="color:{};font-weight:bold">{}</span>', STATUS_COLORS[obj.status], obj.get_status_display()
+        )
+
+    @admin.display(description=_("著者"))
+    def author_names(self, obj):
+        return "、".join(author.name for author in obj.authors.all())
+
+    def view_on_site(self, obj):
+        # "サイト上で表示" leads to the public page once readers can see it, to the preview before.
+        if obj.is_published:
+            return obj.get_absolute_url()
+        return reverse("admin:blog_article_preview", args=[obj.pk])
+
+    # --- permissions --------------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return workflow.can_edit(obj, request.user)
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("editorial.submit_article")
+
+    def has_schedule_permission(self, request):
+        return request.user.has_perm("editorial.schedule_article")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("editorial.publish_article")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("editorial.edit_any_article"):
+            fields.append("authors")  # a writer cannot drop themselves from, or add others to, a byline
+        return fields
+
+    # --- saving -------------------------------------------------------------------------
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if not change and not article.authors.exists():
+            article.authors.add(author_profile_for(request.user))
+        revisions.record(article, request.user)
+
+    # --- change page --------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None and self.has_view_permission(request, article):
+            extra_context = {**(extra_context or {}), **self.desk_context(request, article)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def desk_context(self, request, article):
+        user = request.user
+        return {
+            "transition_forms": [
+                (edge, TransitionForm(edge=edge, auto_id=f"id_{edge.name}_%s"))
+                for edge in workflow.available_transitions(article, user)
+            ],
+            "missing_for_review": workflow.missing_for_review(article)
+            if article.status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.IN_REVIEW)
+            else [],
+            "review_comments": article.review_comments.select_related("created_by"),
+            "comment_form": ReviewCommentForm() if self.can_comment(request) else None,
+            "transitions": article.transitions.select_related("by"),
+            "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
+            "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),
+            "share_form": ShareLinkForm() if user.has_perm("editorial.share_preview") else None,
+        }
+
+    def can_comment(self, request):
+        return request.user.has_perm("editorial.add_reviewcomment")
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/transition/<str:name>/", wrap(self.transition_view), name="%s_%s_transition" % info),
+            path("<int:object_id>/comment/", wrap(self.comment_view), name="%s_%s_comment" % info),
+            path("<int:object_id>/preview/", wrap(self.preview_view), name="%s_%s_preview" % info),
+            path("<int:object_id>/share/", wrap(self.share_view), name="%s_%s_share" % info),
+            path("<int:object_id>/revisions/compare/", wrap(self.revision_diff_view), name="%s_%s_revision_diff" % info),
+            path(
+                "<int:object_id>/revisions/<int:revision_id>/restore/",
+                wrap(self.revision_restore_view),
+                name="%s_%s_revision_restore" % info,
+            ),
+        ] + super().get_urls()
+
+    def _article_for(self, request, object_id) -> Article:
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def _change_url(self, article, anchor=""):
+        return reverse("admin:blog_article_change", args=[article.pk]) + anchor
+
+    def _report(self, request, exc: workflow.WorkflowError):
+        self.message_user(request, str(exc), messages.ERROR)
+
+    # --- workflow views ------------------------------------------------------------------
+
+    def transition_view(self, request, object_id, name):
+        """Take one transition (a button on the change page). ``PermissionDenied`` becomes a 403."""
+        if request.method != "POST":
+            return redirect(reverse("admin:blog_article_change", args=[object_id]))
+        article = self._article_for(request, object_id)
+        edge = workflow.EDGES.get(name)
+        if edge is None or name not in workflow.ACTIONS:
+            raise Http404
+        if not workflow.may(request.user, edge, article):
+            raise PermissionDenied
+        form = TransitionForm(request.POST, edge=edge)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, f"{edge.label}：{error}", messages.ERROR)
+            return redirect(self._change_url(article))
+        try:
+            workflow.ACTIONS[name](article, request.user, **form.transition_kwargs())
+        except workflow.ArticleNotReady as exc:
+            self.message_user(
+                request,
+                _("「%(action)s」できません。次の項目を入力してください：%(missing)s")
+                % {"action": edge.label, "missing": "、".join(str(item) for item in exc.missing)},
+                messages.ERROR,
+            )
+        except workflow.WorkflowError as exc:
+            self._report(request, exc)
+        else:
+            self.message_user(
+                request,
+                _("「%(title)s」：%(action)sしました（%(status)s）。")
+                % {"title": article.title, "action": edge.label, "status": article.get_status_display()},
+                messages.SUCCESS,
+            )
+        return redirect(self._change_url(article))
+
+    def comment_view(self, request, object_id):
+        if request.method != "POST":
+            return redirect(reverse("admin:blog_article_change", args=[object_id]))
+        article = self._article_for(request, object_id)
+        if not self.can_comment(request):
+            raise PermissionDenied
+        form = ReviewCommentForm(request.POST)
+        if form.is_valid():
+            ReviewComment.objects.create(article=article, body=form.cleaned_data["body"], created_by=request.user)
+            self.message_user(request, _("コメントを投稿しました。"), messages.SUCCESS)
+        else:
+            self.message_user(request, _("コメントが空です。"), messages.ERROR)
+        return redirect(self._change_url(article, "#review-comments"))
+
+    def preview_view(self, request, object_id):
+        article = self._article_for(request, object_id)
+        return render_preview(request, article)
+
+    def share_view(self, request, object_id):
+        if request.method != "POST":
+            return redirect(reverse("admin:blog_article_change", args=[object_id]))
+        article = self._article_for(request, object_id)
+        if not request.user.has_perm("editorial.share_preview"):
+            raise PermissionDenied
+        form = ShareLinkForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _("有効日数は1〜%(max)d日で指定してください。") % {"max": sharing.MAX_DAYS}, messages.ERROR)
+            return redirect(self._change_url(article))
+        expires_at = timezone.now() + datetime.timedelta(days=form.cleaned_data["days"])
+        url = request.build_absolute_uri(
+            reverse("editorial:shared-preview", args=[sharing.make_token(article, expires_at=expires_at)])
+        )
+        self.message_user(
+            request,
+            _("共有リンクを作りました（%(until)sまで有効。記事を保存すると無効になります）：%(url)s")
+            % {"until": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M"), "url": url},
+            messages.SUCCESS,
+        )
+        return redirect(self._change_url(article))
+
+    # --- revisions ------------------------------------------------------------------------
+
+    def revision_diff_view(self, request, object_id):
+        article = self._article_for(request, object_id)
+        try:
+            ids = [int(request.GET[key]) for key in ("a", "b")]
+        except (KeyError, ValueError):
+            self.message_user(request, _("比べる版を2つ選んでください。"), messages.WARNING)
+            return redirect(self._change_url(article, "#revisions"))
+        found = {rev.pk: rev for rev in Revision.objects.filter(article=article, pk__in=ids).select_related("created_by")}
+        if len(found) != len(set(ids)):
+            raise Http404
+        old, new = sorted((found[ids[0]], found[ids[1]]), key=lambda rev: (rev.created_at, rev.pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("版の比較：%(title)s") % {"title": article.title},
+            "opts": self.opts,
+            "original": article,
+            "old": old,
+            "new": new,
+            "diffs": revisions.diff(old, new),
+            "can_restore": revisions.can_restore(old, request.user),
+        }
+        return TemplateResponse(request, "admin/editorial/article/revision_diff.html", context)
+
+    def revision_restore_view(self, request, object_id, revision_id):
+        if request.method != "POST":
+            return redirect(reverse("admin:blog_article_change", args=[object_id]))
+        article = self._article_for(request, object_id)
+        revision = get_object_or_404(Revision, pk=revision_id, article=article)
+        new = revisions.restore(revision, request.user)
+        self.message_user(
+            request,
+            _("%(when)sの版に戻しました（新しい版 #%(pk)d として保存）。")
+            % {"when": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M"), "pk": new.pk},
+            messages.SUCCESS,
+        )
+        return redirect(self._change_url(article))
+
+    # --- bulk actions -------------------------------------------------------------------
+
+    def _bulk(self, request, queryset, name):
+        """Take the transition on each selected article; report what moved and what was refused why."""
+        edge, action = workflow.EDGES[name], workflow.ACTIONS[name]
+        moved, refused = 0, []
+        for article in queryset:
+            try:
+                action(article, request.user)
+            except PermissionDenied:
+                refused.append((article, _("権限がありません")))
+            except workflow.WorkflowError as exc:
+                refused.append((article, str(exc)))
+            else:
+                moved += 1
+        if moved:
+            self.message_user(
+                request, _("%(count)d件の記事を「%(action)s」しました。") % {"count": moved, "action": edge.label}, messages.SUCCESS
+            )
+        if refused:
+            self.message_user(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    _("%(count)d件は「%(action)s」できませんでした：") % {"count": len(refused), "action": edge.label},
+                    format_html_join("", "<li>{}：{}</li>", ((a.title, reason) for a, reason in refused)),
+                ),
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("選択した記事をレビューに出す"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description=_("選択した記事のレビュー依頼を取り下げる"), permissions=["submit"])
+    def withdraw_selected(self, request, queryset):
+        self._bulk(request, queryset, "withdraw")
+
+    @admin.action(description=_("選択した記事の公開予約を取り消す"), permissions=["schedule"])
+    def unschedule_selected(self, request, queryset):
+        self._bulk(request, queryset, "unschedule")
+
+    @admin.action(description=_("選択した記事を今すぐ公開する"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, "publish")
+
+    @admin.action(description=_("選択した記事の公開を取り下げる（アーカイブ）"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._bulk(request, queryset, "unpublish")
+
+    @admin.action(description=_("選択した記事をアーカイブから下書きに戻す"), permissions=["publish"])
+    def restore_selected(self, request, queryset):
+        self._bulk(request, queryset, "restore")
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Read-only: revisions are made by saving articles and restored from the article page."""
+
+    list_display = ["article", "title", "created_by", "created_at"]
+    list_select_related = ["article", "created_by"]
+    search_fields = ["title", "article__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+

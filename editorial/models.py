@@ -27,6 +27,85 @@ class Transition(models.Model):
         indexes = [models.Index(fields=["article", "-created_at"], name="transition_article_recent")]
         verbose_name = _("状態の変更履歴")
         verbose_name_plural = _("状態の変更履歴")
+        # The workflow's permissions. Groups get them in migration 0003; editorial.workflow checks them.
+        permissions = [
+            ("submit_article", _("記事をレビューに出す・取り下げる")),
+            ("edit_any_article", _("他の人の記事を編集・操作する")),
+            ("review_article", _("記事に修正を依頼する")),
+            ("schedule_article", _("記事を承認して公開を予約する・予約を取り消す")),
+            ("publish_article", _("記事を今すぐ公開する・公開を取り下げる・アーカイブから戻す")),
+            ("edit_published_article", _("予約済み・公開中・アーカイブの記事を編集する")),
+            ("restore_revision", _("記事を過去の版に戻す")),
+            ("share_preview", _("社外レビュー用の共有リンクを作る")),
+        ]
 
     def __str__(self):
         return f"{self.article}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Revision(models.Model):
+    """A snapshot of an article's text and tags, taken on every save."""
+
+    article = models.ForeignKey(Article, verbose_name=_("記事"), on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(_("タイトル"), max_length=200)
+    excerpt = models.TextField(_("抜粋"), blank=True)
+    body = models.TextField(_("本文"), blank=True)
+    tags = models.JSONField(_("タグ"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("保存した人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("保存日時"), auto_now_add=True)
+    restored_from = models.ForeignKey(
+        "self",
+        verbose_name=_("復元元の版"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+        indexes = [models.Index(fields=["article", "-created_at"], name="revision_article_recent")]
+        verbose_name = _("版")
+        verbose_name_plural = _("版")
+
+    def __str__(self):
+        return f"{self.article_id}#{self.pk} {self.title}"
+
+    @property
+    def tags_text(self) -> str:
+        return ", ".join(self.tags)
+
+
+class ReviewComment(models.Model):
+    """A message in an article's review thread."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("記事"), on_delete=models.CASCADE, related_name="review_comments"
+    )
+    body = models.TextField(_("コメント"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("投稿者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("投稿日時"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["article", "created_at"], name="reviewcomment_article_time")]
+        verbose_name = _("レビューコメント")
+        verbose_name_plural = _("レビューコメント")
+
+    def __str__(self):
+        return f"{self.article}: {self.body[:30]}"

@@ -1,0 +1,93 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from blog.models import Article
+
+from . import sharing
+from .models import ReviewComment, Revision
+from .revisions import version_of
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form, refusing a save made from a stale copy (optimistic concurrency).
+
+    ``version`` carries the ``updated_at`` the editor started from. If the article was saved
+    since, the save is refused, the editor's text stays in the form, and ``version`` moves to the
+    current one so a deliberate second save overwrites.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = version_of(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        with transaction.atomic():
+            # Inside the admin's request transaction this lock is held until the save commits.
+            current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None:
+            return cleaned
+        if cleaned.get("version") != version_of(current):
+            self.data = self.data.copy()
+            self.data["version"] = version_of(current)
+            last = Revision.objects.filter(article=current).select_related("created_by").first()
+            who = (last.created_by.get_full_name() or last.created_by.get_username()) if last and last.created_by else _("別のユーザー")
+            raise ValidationError(
+                _(
+                    "保存できませんでした。あなたが編集を始めた後に、%(who)sさんがこの記事を保存しています（%(when)s）。"
+                    "あなたの入力内容は下のフォームにそのまま残っています。"
+                    "「版の履歴」で最新版との違いを確かめてから、もう一度「保存」すると、あなたの内容で上書きします。"
+                ),
+                code="stale",
+                params={"who": who, "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")},
+            )
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label=_("コメント"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    publish_at = forms.DateTimeField(
+        label=_("公開予定日時"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, edge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edge = edge
+        self.fields["comment"].required = edge.needs_comment
+        if edge.needs_time:
+            self.fields["publish_at"].required = True
+        else:
+            del self.fields["publish_at"]
+
+    def transition_kwargs(self) -> dict:
+        kwargs = {"comment": self.cleaned_data.get("comment", "")}
+        if self.edge.needs_time:
+            kwargs["publish_at"] = self.cleaned_data["publish_at"]
+        return kwargs
+
+
+class ReviewCommentForm(forms.ModelForm):
+    class Meta:
+        model = ReviewComment
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class ShareLinkForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("有効日数"), min_value=1, max_value=sharing.MAX_DAYS, initial=sharing.DEFAULT_DAYS
+    )

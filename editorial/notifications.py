@@ -1,0 +1,85 @@
+"""E-mail to the newsroom after a transition, sent only once the transaction has committed.
+
+Who hears what: editors (groups Editor and Editor-in-chief) when an article is submitted or
+resubmitted; the article's authors (``Author.user``) when changes are requested or it is published.
+Nobody is told about their own action.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from blog.models import Article
+
+logger = logging.getLogger(__name__)
+
+EDITOR_GROUPS = ["Editor", "Editor-in-chief"]
+
+
+def editor_emails() -> set[str]:
+    users = get_user_model().objects.filter(is_active=True, groups__name__in=EDITOR_GROUPS).exclude(email="")
+    return set(users.values_list("email", flat=True))
+
+
+def author_emails(article: Article) -> set[str]:
+    users = get_user_model().objects.filter(is_active=True, author_profile__articles=article).exclude(email="")
+    return set(users.values_list("email", flat=True))
+
+
+def admin_url(article: Article) -> str:
+    return settings.SITE_URL + reverse("admin:blog_article_change", args=[article.pk])
+
+
+def _message(transition, article: Article) -> tuple[set[str], str, str] | None:
+    to_status = transition.to_status
+    by = (transition.by.get_full_name() or transition.by.get_username()) if transition.by else _("システム")
+    comment = f"\n\nコメント：\n{transition.comment}" if transition.comment else ""
+    if to_status == Article.Status.IN_REVIEW and transition.from_status in (Article.Status.DRAFT, Article.Status.CHANGES_REQUESTED):
+        return (
+            editor_emails(),
+            _("［レビュー依頼］%(title)s") % {"title": article.title},
+            _("%(by)sさんが「%(title)s」をレビューに出しました。\n\n%(url)s") % {"by": by, "title": article.title, "url": admin_url(article)} + comment,
+        )
+    if to_status == Article.Status.CHANGES_REQUESTED:
+        return (
+            author_emails(article),
+            _("［修正依頼］%(title)s") % {"title": article.title},
+            _("%(by)sさんから「%(title)s」に修正依頼が届きました。\n\n%(url)s") % {"by": by, "title": article.title, "url": admin_url(article)} + comment,
+        )
+    if to_status == Article.Status.PUBLISHED:
+        return (
+            author_emails(article),
+            _("［公開］%(title)s") % {"title": article.title},
+            _("「%(title)s」が公開されました。\n\n%(url)s")
+            % {"title": article.title, "url": settings.SITE_URL + article.get_absolute_url()}
+            + comment,
+        )
+    return None
+
+
+def transition_made(article: Article, transition) -> None:
+    """Queue the e-mail for ``transition`` (if anyone is to hear of it) to go out after commit."""
+    message = _message(transition, article)
+    if message is None:
+        return
+    recipients, subject, body = message
+    if transition.by is not None and transition.by.email:
+        recipients.discard(transition.by.email)
+    if not recipients:
+        return
+    # One message per person: staff addresses are not shown to each other.
+    messages = [(subject, body, None, [address]) for address in sorted(recipients)]
+    transaction.on_commit(lambda: _send(messages))
+
+
+def _send(messages) -> None:
+    # The change is committed by now; a mail server that is down must not turn it into an error page.
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except OSError:  # smtplib.SMTPException and socket errors
+        logger.exception("editorial notification could not be sent: %s", messages[0][0])

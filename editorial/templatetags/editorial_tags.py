@@ -1,0 +1,28 @@
+from django import template
+from django.db.models import Count
+
+from blog.models import Article
+
+register = template.Library()
+
+Status = Article.Status
+LIMIT = 5
+
+
+@register.inclusion_tag("editorial/includes/dashboard.html", takes_context=True)
+def editorial_dashboard(context):
+    """The admin index's desk: counts per state, my drafts, awaiting review, next scheduled."""
+    user = context["request"].user
+    if not user.has_perm("blog.view_article"):
+        return {"show": False}
+    counts = dict(Article.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    articles = Article.objects.defer("body", "body_html", "body_text", "toc_html", "search_document")
+    return {
+        "show": True,
+        "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+        "my_drafts": articles.filter(
+            authors__user=user, status__in=[Status.DRAFT, Status.CHANGES_REQUESTED]
+        ).order_by("-updated_at")[:LIMIT],
+        "awaiting_review": articles.filter(status=Status.IN_REVIEW).order_by("updated_at")[:LIMIT],
+        "next_scheduled": articles.filter(status=Status.SCHEDULED).order_by("published_at")[:LIMIT],
+    }

@@ -1,0 +1,49 @@
+"""Previews: staff see any article on the real public template; outsiders follow a signed link."""
+
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from blog.models import Article
+
+from . import sharing
+
+NOINDEX = "noindex, nofollow, noarchive"
+
+
+def _private(response):
+    response["X-Robots-Tag"] = NOINDEX
+    # The share token is in the URL: keep it out of Referer headers and shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    add_never_cache_headers(response)
+    return response
+
+
+def render_preview(request, article: Article, *, shared_until=None):
+    """``blog/article_detail.html`` itself, with a preview banner and ``noindex``."""
+    context = {
+        "article": article,
+        "related_articles": Article.objects.published().for_listing().related_to(article),
+        "preview_shared_until": shared_until,
+    }
+    return _private(TemplateResponse(request, "editorial/article_preview.html", context))
+
+
+ERRORS = {
+    sharing.InvalidLink: (404, _("このリンクは無効です。")),
+    sharing.ExpiredLink: (410, _("このプレビューリンクは有効期限が切れています。編集部に新しいリンクを依頼してください。")),
+    sharing.RevokedLink: (410, _("記事が更新されたため、このプレビューリンクは無効になりました。編集部に新しいリンクを依頼してください。")),
+}
+
+
+@require_safe
+def shared_preview(request, token: str):
+    """Read-only preview for an outside reviewer holding a valid, unexpired, unrevoked link."""
+    try:
+        article, expires_at = sharing.resolve(token)
+    except sharing.ShareLinkError as exc:
+        status, message = ERRORS[type(exc)]
+        response = TemplateResponse(request, "editorial/share_link_error.html", {"message": message}, status=status)
+        return _private(response)
+    return render_preview(request, article, shared_until=expires_at)

@@ -17,7 +17,7 @@ FUTURE = timezone.now() + datetime.timedelta(days=1)
     [
         (Article.Status.PUBLISHED, PAST, True),
         (Article.Status.PUBLISHED, FUTURE, False),
-        (Article.Status.SCHEDULED, PAST, False),
+        (Article.Status.SCHEDULED, PAST, True),  # its time has come: public without a cron run
         (Article.Status.SCHEDULED, FUTURE, False),
         (Article.Status.DRAFT, PAST, False),
         (Article.Status.DRAFT, None, False),
@@ -26,7 +26,7 @@ FUTURE = timezone.now() + datetime.timedelta(days=1)
         (Article.Status.ARCHIVED, PAST, False),
     ],
 )
-def test_published_shows_only_published_articles_whose_time_has_come(status, published_at, visible):
+def test_published_shows_only_published_or_scheduled_articles_whose_time_has_come(status, published_at, visible):
     article = make_article(status=status, published_at=published_at)
     assert (article in Article.objects.published()) is visible
     assert article.is_published is visible

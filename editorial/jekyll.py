@@ -209,12 +209,15 @@ def parse_date(value, tz: datetime.tzinfo) -> datetime.datetime:
         if hours > 23 or minutes > 59:
             raise ValueError(f"時差が読めません: {offset}")
         zone = datetime.timezone(sign * datetime.timedelta(hours=hours, minutes=minutes))
-    return datetime.datetime(
-        int(parts["y"]), int(parts["mo"]), int(parts["d"]),
-        int(parts["h"] or 0), int(parts["mi"] or 0), int(parts["s"] or 0),
-        int((parts["f"] or "0")[:6].ljust(6, "0")),
-        tzinfo=zone,
-    )  # fmt: skip
+    try:
+        return datetime.datetime(
+            int(parts["y"]), int(parts["mo"]), int(parts["d"]),
+            int(parts["h"] or 0), int(parts["mi"] or 0), int(parts["s"] or 0),
+            int((parts["f"] or "0")[:6].ljust(6, "0")),
+            tzinfo=zone,
+        )  # fmt: skip
+    except ValueError:
+        raise ValueError(f"日付として読めません: {value!r}（存在しない日時です）") from None
 
 
 def names(meta: dict, singular: str, plural: str) -> list[str]:
@@ -301,6 +304,8 @@ def clean_path(value: str) -> str:
 def jekyll_url(permalink: str, *, categories: list[str], date: datetime.datetime | None, title: str) -> str:
     """The post's address on the old site: its ``permalink`` (placeholders filled) or Jekyll's default
     ``/:categories/:year/:month/:day/:title.html``, with category slugs."""
+    if not permalink and date is None:
+        return ""  # an undated draft never had a public address
     template = permalink or "/:categories/:year/:month/:day/:title:output_ext"
     values = {
         "categories": "/".join(text.unicode_slugify(name, max_length=100) for name in categories),
@@ -593,7 +598,10 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
     authors = [
         Author.objects.get_or_create(name=name, defaults={"is_team": name == TEAM_BYLINE})[0] for name in post.authors
     ]
-    redirects = [p for p in [post.jekyll_url, *post.redirect_from] if p]
+    # An export of an article that never lived on Jekyll names its address on this site.
+    own_url = unquote(article.get_absolute_url())
+    jekyll_url = "" if post.jekyll_url == own_url else post.jekyll_url
+    redirects = [p for p in [jekyll_url, *post.redirect_from] if p and p != own_url]
 
     wanted = {
         "title": post.title,
@@ -604,7 +612,7 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
         "published_at": post.published_at,
         "reading_time_override": post.reading_time,
         "source_path": post.key,
-        "jekyll_url": post.jekyll_url,
+        "jekyll_url": jekyll_url,
         "extra": post.extra,
         "tags": sorted(text.normalize_tag_name(t).casefold() for t in post.tags),
         "authors": sorted(a.name for a in authors),
@@ -617,14 +625,11 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
     article.title, article.body, article.excerpt = post.title, post.body, post.excerpt
     article.category, article.status, article.published_at = category, status, post.published_at
     article.reading_time_override = post.reading_time
-    article.source_path, article.jekyll_url, article.extra = post.key, post.jekyll_url, post.extra
+    article.source_path, article.jekyll_url, article.extra = post.key, jekyll_url, post.extra
     article.save()
     article.tags.set(post.tags)
     article.authors.set(authors)
-    new_url = article.get_absolute_url()
     for old_path in redirects:
-        if old_path == new_url:
-            continue
         redirect, made = Redirect.objects.get_or_create(old_path=old_path, defaults={"article": article})
         if not made and redirect.article_id != article.pk:
             post.note(1, f"旧URL {old_path} は別の転送先に使われているため、リダイレクトを作りませんでした")
@@ -668,8 +673,8 @@ def export_post(article: Article, tz: datetime.tzinfo | None = None) -> tuple[st
         meta["excerpt"] = article.excerpt
     if article.reading_time_override:
         meta["reading_time"] = article.reading_time_override
-    if article.jekyll_url:
-        meta["permalink"] = article.jekyll_url
+    # Its old address, or else its address here: a Jekyll build of the export keeps every link.
+    meta["permalink"] = article.jekyll_url or unquote(article.get_absolute_url())
     others = sorted(r.old_path for r in article.redirects.all() if r.old_path != article.jekyll_url)
     if others:
         meta["redirect_from"] = others

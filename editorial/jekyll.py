@@ -135,7 +135,8 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise JekyllError(path, line, "UTF-8 として読めません（文字コードを確認してください）") from None
-    return content.replace("\r\n", "\n").replace("\r", "\n")
+    # NUL is never meant in Markdown, and PostgreSQL text cannot hold it.
+    return content.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
 def split_front_matter(path: Path, content: str) -> tuple[str, str, int]:

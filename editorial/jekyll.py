@@ -595,7 +595,9 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
     old_status = "" if created else article.status
     category = None
     if post.categories:
-        category, _ = Category.objects.get_or_create(name=post.categories[0])
+        # "MixedCase" and "Mixedcase" are one category on Jekyll's URLs: one here too.
+        name = post.categories[0]
+        category = Category.objects.filter(name__iexact=name).first() or Category.objects.create(name=name)
     authors = [
         Author.objects.get_or_create(name=name, defaults={"is_team": name == TEAM_BYLINE})[0] for name in post.authors
     ]

@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .models import Author, Category, Tag
+from .models import Author, Category, Redirect, Tag
 
 
 @admin.register(Category)
@@ -102,3 +102,18 @@ class TagAdmin(admin.ModelAdmin):
             "tags": tags,
         }
         return TemplateResponse(request, "admin/blog/tag/merge.html", context)
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    """Old addresses answered with a 301 (imported from Jekyll, or added by editors)."""
+
+    list_display = ["old_path", "target", "created_at"]
+    search_fields = ["old_path", "target_url", "article__title", "article__slug"]
+    list_select_related = ["article"]
+    raw_id_fields = ["article"]
+    fields = ["old_path", "article", "target_url"]
+
+    @admin.display(description=_("転送先"))
+    def target(self, obj):
+        return obj.target_display

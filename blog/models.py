@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -143,7 +144,12 @@ class ArticleQuerySet(models.QuerySet):
         The heavy text columns stay in the database; ``with_text`` keeps the plain text for
         search-result snippets.
         """
-        heavy = ["body", "body_html", "toc_html", "search_document"] + ([] if with_text else ["body_text"])
+        heavy = ["body", "body_html", "toc_html", "search_document", "extra"] + ([] if with_text else ["body_text"])
+        return self.select_related("category").prefetch_related("authors", "tags").defer(*heavy)
+
+    def for_feed(self):
+        """Fetch what a feed item shows (the card's relations and the rendered body) in constant queries."""
+        heavy = ["body", "body_text", "toc_html", "search_document", "extra"]
         return self.select_related("category").prefetch_related("authors", "tags").defer(*heavy)
 
     def with_tag(self, tag: Tag):
@@ -213,6 +219,11 @@ class Article(models.Model):
     reading_time_override = models.PositiveSmallIntegerField(
         _("読了時間（分・手動）"), null=True, blank=True, help_text=_("設定すると自動計算より優先されます。")
     )
+    # Where an imported article came from: the key that makes re-importing update rather than
+    # duplicate, its address on the old Jekyll site, and front-matter keys we have no field for.
+    source_path = models.CharField(_("取り込み元ファイル"), max_length=500, blank=True, editable=False)
+    jekyll_url = models.CharField(_("旧サイトのURL"), max_length=500, blank=True, editable=False)
+    extra = models.JSONField(_("その他の属性"), default=dict, blank=True, editable=False)
 
     # Derived on save, never edited by hand.
     body_html = models.TextField(editable=False, blank=True)
@@ -236,7 +247,8 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
                 name="published_or_scheduled_has_date",
-            )
+            ),
+            models.UniqueConstraint(fields=["source_path"], condition=~Q(source_path=""), name="unique_article_source_path"),
         ]
 
     def __str__(self):
@@ -288,3 +300,64 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:article-detail", kwargs={"slug": self.slug})
+
+
+class Redirect(models.Model):
+    """An old address (from the Jekyll site, or added by an editor) answered with a 301.
+
+    Looked up only when a request would otherwise end in 404 (``blog.middleware``).
+    """
+
+    old_path = models.CharField(
+        _("旧パス"),
+        max_length=500,
+        unique=True,
+        help_text=_("ドメインを除いたパス。例: /blog/2024/05/01/llm-intro.html"),
+    )
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("転送先の記事"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="redirects",
+    )
+    target_url = models.CharField(
+        _("転送先URL"), max_length=500, blank=True, help_text=_("記事以外へ転送するとき。/ で始まるパスか https:// のURL。")
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = _("リダイレクト")
+        verbose_name_plural = _("リダイレクト")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(article__isnull=False) & Q(target_url="")) | (Q(article__isnull=True) & ~Q(target_url="")),
+                name="redirect_has_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.target_display}"
+
+    @property
+    def target_display(self) -> str:
+        return self.article.get_absolute_url() if self.article_id else self.target_url
+
+    def clean(self):
+        errors = {}
+        if self.old_path and not self.old_path.startswith("/"):
+            errors["old_path"] = _("旧パスは / で始めてください。")
+        if bool(self.article_id) == bool(self.target_url):
+            errors["target_url"] = _("転送先は記事かURLのどちらか一方を指定してください。")
+        elif self.target_url and not self.target_url.startswith(("/", "https://", "http://")):
+            errors["target_url"] = _("転送先URLは / で始まるパスか http(s):// のURLにしてください。")
+        if errors:
+            raise ValidationError(errors)
+
+    def location(self) -> str | None:
+        """Where to send the visitor, or None when the article is not public (the 404 stands)."""
+        if self.article_id:
+            return self.article.get_absolute_url() if self.article.is_published else None
+        return self.target_url

@@ -1,6 +1,9 @@
 from django.urls import path, register_converter
 
-from . import converters, views
+from django.contrib.sitemaps.views import sitemap
+
+from . import converters, feeds, views
+from .sitemaps import SITEMAPS
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.YearConverter, "yyyy")
@@ -18,4 +21,14 @@ urlpatterns = [
     path("archive/<yyyy:year>/", views.ArchivePeriodView.as_view(), name="archive-year"),
     path("archive/<yyyy:year>/<mm:month>/", views.ArchivePeriodView.as_view(), name="archive-month"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", feeds.conditional_feed(feeds.ArticleFeed), name="feed"),
+    path("feed/atom/", feeds.conditional_feed(feeds.SiteAtomFeed), name="feed-atom"),
+    path("categories/<uslug:slug>/feed/", feeds.conditional_feed(feeds.CategoryFeed), name="category-feed"),
+    path("categories/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.CategoryAtomFeed), name="category-feed-atom"),
+    path("tags/<uslug:slug>/feed/", feeds.conditional_feed(feeds.TagFeed), name="tag-feed"),
+    path("tags/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.TagAtomFeed), name="tag-feed-atom"),
+    path("authors/<uslug:slug>/feed/", feeds.conditional_feed(feeds.AuthorFeed), name="author-feed"),
+    path("authors/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.AuthorAtomFeed), name="author-feed-atom"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

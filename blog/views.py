@@ -1,9 +1,12 @@
 import calendar
 import datetime
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import text
@@ -119,3 +122,14 @@ class SearchView(PublishedArticleMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, terms=self.terms, **kwargs)
+
+
+@require_safe
+def robots_txt(request):
+    """Let crawlers in everywhere but the admin and editor endpoints, and name the sitemap."""
+    sitemap = reverse("blog:sitemap")
+    sitemap_url = settings.SITE_URL + sitemap if settings.SITE_URL else request.build_absolute_uri(sitemap)
+    # Search results stay crawlable on purpose: their <meta name="robots" content="noindex">
+    # only works if crawlers may fetch the page and read it.
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /markdownx/", "", f"Sitemap: {sitemap_url}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,230 @@
+"""RSS 2.0 and Atom feeds of published articles: the whole site, and each category, tag and author.
+
+Every feed starts from ``Article.objects.published()``. Items carry the full sanitized body
+(``content:encoded`` in RSS, ``<content>`` in Atom) and the excerpt as the summary. Views are
+wrapped with ``django.views.decorators.http.condition`` (see ``conditional_feed``), so readers
+that send ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not Modified`` for two cheap queries.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import feedgenerator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import condition
+
+from .models import Article, Author, Category, Tag
+
+FEED_LENGTH = 20
+TEAM_BYLINE = "ALLFORCES編集部"
+
+# Characters XML 1.0 cannot carry at all. Django's XML writer raises on most of them (a 500 for
+# the whole feed), so one stray control character in a title must not take the feed down.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """Drop characters XML 1.0 forbids from strings, and from strings inside lists and tuples."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(item) for item in value)
+    return value
+
+
+def site_url(path: str) -> str:
+    """``DJANGO_SITE_URL`` + path when configured; otherwise the path, and syndication adds the host."""
+    return settings.SITE_URL + path if settings.SITE_URL else path
+
+
+class _XmlSafeFeed:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*(xml_safe(a) for a in args), **{k: xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*(xml_safe(a) for a in args), **{k: xml_safe(v) for k, v in kwargs.items()})
+
+
+class RssWithContent(_XmlSafeFeed, feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with the full body in ``content:encoded`` and one ``dc:creator`` per author."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _link in item.get("authors", ()):
+            handler.addQuickElement("dc:creator", name)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+
+
+class AtomWithContent(_XmlSafeFeed, feedgenerator.Atom1Feed):
+    """Atom 1.0 with the full body in ``<content type="html">`` and every author."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, link in item.get("authors", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", link)
+            handler.endElement("author")
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class ArticleFeed(Feed):
+    """The site's newest published articles. Subclasses narrow ``scope()`` to one object."""
+
+    feed_type = RssWithContent
+    language = "ja"
+    url_name = "blog:feed"
+    author_name = TEAM_BYLINE
+
+    lookup_model = None  # Category, Tag or Author for a per-list feed
+
+    def get_object(self, request, slug=None):
+        """The category, tag or author of a per-list feed (404 if unknown), looked up once per request."""
+        if self.lookup_model is None:
+            return None
+        if not hasattr(request, "_feed_object"):
+            request._feed_object = get_object_or_404(self.lookup_model, slug=slug)
+        return request._feed_object
+
+    def scope(self, obj):
+        """Every article this feed could show: the published ones, narrowed to ``obj``."""
+        return Article.objects.published()
+
+    def items(self, obj):
+        return self.scope(obj).for_feed()[:FEED_LENGTH]
+
+    def title(self, obj):
+        return f"{settings.SITE_NAME} — {settings.SITE_TAGLINE}"
+
+    def description(self, obj):
+        return str(_("AI技術の動きを日本語で深く読み解く ALLFORCES の新着記事"))
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+    def link(self, obj):
+        return site_url(obj.get_absolute_url() if obj is not None else reverse("blog:article-list"))
+
+    def feed_url(self, obj):
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return site_url(reverse(self.url_name, kwargs=kwargs))
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary_html
+
+    def item_link(self, item):
+        return site_url(item.get_absolute_url())
+
+    def item_guid_is_permalink(self, item):
+        return True
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        # A scheduled article is saved before it goes out: never "updated" before "published".
+        return max(item.updated_at, item.published_at)
+
+    def item_categories(self, item):
+        names = [item.category.name] if item.category else []
+        return names + [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        return {
+            "content": item.body_html,
+            "authors": [(a.name, site_url(a.get_absolute_url())) for a in item.authors.all()],
+        }
+
+    def validators(self, request, **kwargs):
+        """Return ``(etag, last_modified)`` of this feed from one light query, memoized on the request."""
+        if not hasattr(request, "_feed_validators"):
+            obj = self.get_object(request, **kwargs)
+            rows = list(self.scope(obj).values_list("pk", "updated_at", "published_at")[:FEED_LENGTH])
+            last_modified = max((max(u, p) for _pk, u, p in rows), default=None)
+            key = [self.url_name, obj.pk if obj else "", str(obj) if obj else ""]
+            key += [f"{pk}:{u.timestamp()}:{p.timestamp()}" for pk, u, p in rows]
+            etag = hashlib.sha256("|".join(map(str, key)).encode()).hexdigest()[:32]
+            request._feed_validators = (etag, last_modified)
+        return request._feed_validators
+
+
+class CategoryFeed(ArticleFeed):
+    url_name = "blog:category-feed"
+    lookup_model = Category
+
+    def scope(self, obj):
+        return super().scope(obj).filter(category=obj)
+
+    def title(self, obj):
+        return f"{obj.name} — {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return obj.description or str(_("%(name)s カテゴリーの新着記事") % {"name": obj.name})
+
+
+class TagFeed(ArticleFeed):
+    url_name = "blog:tag-feed"
+    lookup_model = Tag
+
+    def scope(self, obj):
+        return super().scope(obj).with_tag(obj)
+
+    def title(self, obj):
+        return f"#{obj.name} — {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return str(_("「%(name)s」タグの新着記事") % {"name": obj.name})
+
+
+class AuthorFeed(ArticleFeed):
+    url_name = "blog:author-feed"
+    lookup_model = Author
+
+    def scope(self, obj):
+        return super().scope(obj).filter(authors=obj)
+
+    def title(self, obj):
+        return f"{obj.name} — {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return str(_("%(name)s の新着記事") % {"name": obj.name})
+
+
+def atom(feed_class: type[ArticleFeed]) -> type[ArticleFeed]:
+    """The Atom twin of an RSS feed class: same items, ``…-atom`` URL name."""
+    return type(
+        feed_class.__name__.replace("Feed", "AtomFeed"),
+        (feed_class,),
+        {"feed_type": AtomWithContent, "url_name": feed_class.url_name + "-atom", "__module__": __name__},
+    )
+
+
+SiteAtomFeed = atom(ArticleFeed)
+CategoryAtomFeed = atom(CategoryFeed)
+TagAtomFeed = atom(TagFeed)
+AuthorAtomFeed = atom(AuthorFeed)
+
+
+def conditional_feed(feed_class: type[ArticleFeed]):
+    """A view for ``feed_class`` answering ``304 Not Modified`` when the reader's copy is current."""
+    feed = feed_class()
+    return condition(
+        etag_func=lambda request, **kwargs: feed.validators(request, **kwargs)[0],
+        last_modified_func=lambda request, **kwargs: feed.validators(request, **kwargs)[1],
+    )(feed)

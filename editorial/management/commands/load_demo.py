@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from blog.models import Author
+from editorial.workflow import EDITOR, EDITOR_IN_CHIEF, WRITER
+
+DEMO_DIR = Path(settings.BASE_DIR) / "blog" / "demo_content"
+DEMO_PASSWORD = "allforces-demo"
+# username, role, the byline the account writes under
+DEMO_STAFF = [
+    ("admin", None, None),
+    ("chief", EDITOR_IN_CHIEF, "ALLFORCES編集部"),
+    ("editor", EDITOR, "田中 健一"),
+    ("writer", WRITER, "佐藤 美咲"),
+]
+
+
+class Command(BaseCommand):
+    help = "デモ用の日本語記事を取り込み、開発時は役割ごとのデモ用スタッフを作ります（何度実行しても重複しません）。"
+
+    def handle(self, *args, verbosity, **options):
+        call_command("import_jekyll", str(DEMO_DIR), verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
+        if settings.DEBUG:
+            self.ensure_demo_staff()
+
+    def ensure_demo_staff(self):
+        User = get_user_model()
+        for username, role, byline in DEMO_STAFF:
+            if User.objects.filter(username=username).exists():
+                continue
+            if role is None:
+                user = User.objects.create_superuser(username, f"{username}@allforces.example", DEMO_PASSWORD)
+            else:
+                user = User.objects.create_user(username, f"{username}@allforces.example", DEMO_PASSWORD, is_staff=True)
+                user.groups.add(Group.objects.get(name=role))
+            if byline:
+                Author.objects.filter(name=byline, user__isnull=True).update(user=user)
+        accounts = "、".join(f"{name}（{role or 'スーパーユーザー'}）" for name, role, _ in DEMO_STAFF)
+        self.stdout.write(f"開発用ログイン /admin/ : {accounts} — パスワードはすべて {DEMO_PASSWORD}")

@@ -106,7 +106,7 @@ class StaffImageUploadView(StaffOnlyMixin, ImageUploadView):
     form_class = SafeImageForm
 
     def form_invalid(self, form):
-        return JsonResponse(form.errors, status=400)
+        return JsonResponse(form.errors, status=400, json_dumps_params={"ensure_ascii": False})
 
     def form_valid(self, form):
         return JsonResponse({"image_code": f"![]({form.save()})"})

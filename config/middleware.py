@@ -47,8 +47,8 @@ class HealthCheckMiddleware:
     """Answer ``GET /healthz`` with a small JSON body: 200 when the database (and the
     shared cache, when configured) answer, 503 otherwise.
 
-    First in the stack so that load balancers and ``HEALTHCHECK`` need neither an allowed
-    host name nor HTTPS, and the answer never comes from a cache.
+    Early in the stack so that load balancers and ``HEALTHCHECK`` need neither an allowed
+    host name nor HTTPS (``SECURE_REDIRECT_EXEMPT``), and the answer never comes from a cache.
     """
 
     def __init__(self, get_response):

@@ -67,10 +67,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # /healthz first: answered before host validation and the HTTPS redirect, for load balancers.
-    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # /healthz is answered here: before host validation (and exempt from the HTTPS redirect)
+    # so that load balancers and Docker's HEALTHCHECK need neither a host name nor TLS.
+    "config.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -241,6 +242,7 @@ if not DEBUG:
     # Plain-HTTP requests are redirected; turn off only where TLS ends elsewhere and the
     # proxy does the redirect (or for a local `make serve`).
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)

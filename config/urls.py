@@ -1,11 +1,12 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from blog.markdownx_views import PreviewView, StaffImageUploadView
 
-from . import login_throttle
+from . import login_throttle, views
 
 admin.site.site_header = "ALLFORCES 編集部"
 admin.site.site_title = "ALLFORCES 管理画面"
@@ -22,8 +23,7 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-if settings.SERVE_MEDIA:
-    # Uploaded images have random, never-reused names: a CDN or proxy in front may keep them.
-    urlpatterns += [
-        re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+urlpatterns += [
+    # 404 unless settings.SERVE_MEDIA (debug, or DJANGO_SERVE_MEDIA=1 as in compose.yaml).
+    re_path(r"^%s(?P<path>.+)$" % re.escape(settings.MEDIA_URL.lstrip("/")), views.media, name="media"),
+]

@@ -84,7 +84,21 @@ def existing_state():
     return total, bench, Category.objects.filter(name__startswith=MARKER_CATEGORY).exists()
 
 
-def generate(articles: int, tags: int, categories: int, authors: int, batch: int = 500, quiet: bool = False) -> None:
+def drop_bench_data() -> None:
+    from django.db import transaction
+
+    from blog.models import Article, Author, Category, Tag
+
+    with transaction.atomic():
+        Article.objects.filter(category__name__startswith=MARKER_CATEGORY).delete()
+        Category.objects.filter(name__startswith=MARKER_CATEGORY).delete()
+        Tag.objects.filter(slug__startswith="bench-tag-").delete()
+        Author.objects.filter(slug__startswith="bench-author-").delete()
+
+
+def generate(
+    articles: int, tags: int, categories: int, authors: int, batch: int = 500, quiet: bool = False, replace: bool = False
+) -> None:
     from django.db import transaction
     from django.utils import timezone
 
@@ -97,10 +111,13 @@ def generate(articles: int, tags: int, categories: int, authors: int, batch: int
         if not quiet:
             print(f"data set already present: {articles} articles")
         return
-    if total:
+    if total and replace and total == bench:
+        print(f"dropping the benchmark data set of {bench} articles")
+        drop_bench_data()
+    elif total:
         raise SystemExit(
-            f"This database holds a benchmark data set of {bench} articles; drop it (or use another database) "
-            f"to generate {articles}."
+            f"This database holds a benchmark data set of {bench} articles; pass --replace (or use another "
+            f"database) to generate {articles}."
         )
 
     rng = random.Random(SEED)
@@ -154,12 +171,13 @@ def main(argv=None):
     parser.add_argument("--tags", type=int, default=200)
     parser.add_argument("--categories", type=int, default=12)
     parser.add_argument("--authors", type=int, default=30)
+    parser.add_argument("--replace", action="store_true", help="drop a benchmark data set of another size first")
     args = parser.parse_args(argv)
 
     import django
 
     django.setup()
-    generate(args.articles, args.tags, args.categories, args.authors)
+    generate(args.articles, args.tags, args.categories, args.authors, replace=args.replace)
 
 
 if __name__ == "__main__":

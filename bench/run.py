@@ -39,6 +39,7 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8111)
     parser.add_argument("--modes", default="uncached,cached")
+    parser.add_argument("--replace", action="store_true", help="replace a benchmark data set of another size")
     return parser.parse_args(argv)
 
 
@@ -50,11 +51,11 @@ def database_url(articles: int) -> str:
     return f"sqlite:///{RESULTS / f'bench-{articles}.sqlite3'}"
 
 
-def prepare(env: dict, articles: int) -> None:
+def prepare(env: dict, articles: int, replace: bool = False) -> None:
     print(f"== preparing {env['DATABASE_URL']} ({articles} articles)", flush=True)
     run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
-    run([PYTHON, "bench/generate.py", "--articles", str(articles)], env)
+    run([PYTHON, "bench/generate.py", "--articles", str(articles), *(["--replace"] if replace else [])], env)
 
 
 def quote(path: str) -> str:
@@ -153,7 +154,7 @@ def main(argv=None):
     args = parse_args(argv)
     wrk_binary = ensure_wrk()
     env = production_env(database_url(args.articles))
-    prepare(env, args.articles)
+    prepare(env, args.articles, args.replace)
     urls, queries = discover_urls_and_queries(env)
     results, soak = {}, None
     for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:

@@ -25,9 +25,9 @@ def check_database() -> bool:
             cursor.fetchone()
         return True
     except DatabaseError as error:
+        # The broken connection is dropped at the end of the request (close_old_connections),
+        # so the next check reconnects.
         logger.warning("Health check: database unavailable: %s", error)
-        # Drop the broken connection so the next check (or request) reconnects.
-        connection.close()
         return False
 
 

@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test migrate demo check clean
+.PHONY: install run serve test migrate demo check bench bench-fault clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,26 @@ demo: migrate
 ## run: install, migrate, load demo content and serve on http://127.0.0.1:8000
 run: demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## serve: production settings (DEBUG off) under gunicorn on http://$(HOST):$(PORT); SQLite unless
+## DATABASE_URL is set, Redis when REDIS_URL is set. Plain HTTP, so no HTTPS redirect or secure cookies.
+serve: $(STAMP)
+	@test -n "$$DJANGO_SECRET_KEY" || test -s .serve-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
+	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .serve-secret-key)}" DJANGO_DEBUG=0 \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_SERVE_MEDIA=1 \
+	  GUNICORN_BIND="$(HOST):$(PORT)" && \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	exec $(BIN)/gunicorn --config gunicorn.conf.py config.wsgi:application
+
+## bench: load benchmark (bench/README.md); BENCH_ARGS="--articles 500 --duration 5" for a quick run
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+## bench-fault: bounded load while Redis and PostgreSQL go away and come back (bench/fault.py)
+bench-fault: $(STAMP)
+	$(PY) bench/fault.py $(FAULT_ARGS)
 
 ## test: the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(STAMP)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = _("公開サイト")
+
+    def ready(self):
+        from . import caching
+
+        caching.connect_signals()

@@ -1,15 +1,22 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from blog.markdownx_views import PreviewView, StaffImageUploadView
+
+from . import login_throttle, views
 
 admin.site.site_header = "ALLFORCES 編集部"
 admin.site.site_title = "ALLFORCES 管理画面"
 admin.site.index_title = "編集デスク"
+login_throttle.install(admin.site)
+
+handler500 = "config.views.server_error"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     # Replaces markdownx.urls: same paths, staff only, sanitized preview.
     path("markdownx/markdownify/", PreviewView.as_view(), name="markdownx_markdownify"),
     path("markdownx/upload/", StaffImageUploadView.as_view(), name="markdownx_upload"),
@@ -17,7 +24,7 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += [
+    # 404 unless settings.SERVE_MEDIA (debug, or DJANGO_SERVE_MEDIA=1 as in compose.yaml).
+    re_path(r"^%s(?P<path>.+)$" % re.escape(settings.MEDIA_URL.lstrip("/")), views.media, name="media"),
+]

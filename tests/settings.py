@@ -14,3 +14,5 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The test client speaks plain HTTP; production's HTTPS redirect is checked by tests/test_security.py.
+SECURE_SSL_REDIRECT = False

@@ -1,0 +1,220 @@
+"""Whole-page caching for anonymous readers, and the rule that keeps it correct.
+
+A page is stored once per URL together with the *content version* it was rendered under.
+Any saved or deleted ``Article``, ``Category``, ``Tag``, ``TaggedArticle`` or ``Author``
+(and any change to an article's authors or tags) moves the version on, so every stored page
+is stale at once — publishing, unpublishing, editing, renaming or merging all show on the
+next request, whichever code made the change (the editorial workflow, the admin, a
+management command), as long as it goes through ``save()``/``delete()``.
+
+The one change nobody saves is time passing: a scheduled article becomes visible when its
+``published_at`` arrives. So no page outlives the next future ``published_at``: its expiry
+is capped at that moment, and checked against the clock on every hit.
+
+Logged-in users never get a cached page, and their pages are marked private. With Redis,
+the version and the pages are shared by every worker and every web container; without it
+(local memory) each worker process keeps its own copy.
+"""
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.http import http_date
+
+logger = logging.getLogger("blog.caching")
+
+VERSION_KEY = "content:version"
+NEXT_CHANGE_KEY = "content:next-change:{version}"
+PAGE_KEY = "page:{digest}"
+# Query parameters that never change what a view renders (campaign tracking).
+IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "yclid", "mc_cid", "mc_eid")
+MAX_QUERY_LENGTH = 400
+NO_NEXT_CHANGE = 0.0
+
+
+# -- The content version --------------------------------------------------------------
+
+
+def current_version() -> str | None:
+    """Return the content version, creating one if the cache has none. ``None``: no cache."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_version() -> None:
+    """Make every stored page stale (a fresh random version never collides with an old one)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def content_changed(**kwargs) -> None:
+    """Signal receiver: bump now, and again after the surrounding transaction commits.
+
+    The second bump closes a race: a reader that fetched the new version before the commit
+    may have rendered and stored the old rows under it.
+    """
+    bump_version()
+    transaction.on_commit(bump_version, robust=True)
+
+
+def connect_signals() -> None:
+    from .models import Article, Author, Category, Tag, TaggedArticle
+
+    for model in (Article, Category, Tag, TaggedArticle, Author):
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.save.{model.__name__}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.delete.{model.__name__}")
+    for through in (Article.authors.through, TaggedArticle):
+        m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"blog.caching.m2m.{through.__name__}")
+
+
+def next_visibility_change(version: str) -> float:
+    """Return the epoch time of the next future ``published_at`` (0.0 if none).
+
+    Counts published and scheduled articles: either may become visible at that moment (the
+    latter once the workflow flips its status, which is a save and bumps the version anyway).
+    Remembered per content version until that moment.
+    """
+    from .models import Article
+
+    key = NEXT_CHANGE_KEY.format(version=version)
+    cached = cache.get(key)
+    if cached is not None and (cached == NO_NEXT_CHANGE or cached > timezone.now().timestamp()):
+        return cached
+    now = timezone.now()
+    upcoming = (
+        Article.objects.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED], published_at__gt=now
+        )
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    value = upcoming.timestamp() if upcoming else NO_NEXT_CHANGE
+    timeout = max(1, int(value - now.timestamp()) + 1) if upcoming else settings.PAGE_CACHE_SECONDS
+    cache.set(key, value, timeout)
+    return value
+
+
+# -- The page cache -------------------------------------------------------------------
+
+
+@dataclass
+class CachedPage:
+    version: str
+    expires_at: float
+    rendered_at: float
+    status: int
+    content: bytes
+    headers: dict
+
+
+def excluded_prefixes() -> tuple[str, ...]:
+    return (
+        "/" + settings.ADMIN_PATH,
+        "/markdownx/",
+        "/healthz",
+        settings.STATIC_URL,
+        settings.MEDIA_URL,
+    )
+
+
+def page_key(request) -> str | None:
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > MAX_QUERY_LENGTH:
+        return None
+    params = sorted(
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if not name.startswith(IGNORED_PARAMETERS)
+    )
+    identity = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
+    return PAGE_KEY.format(digest=hashlib.sha256(identity.encode()).hexdigest())
+
+
+def is_cacheable_response(response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+
+def add_public_headers(response, page: CachedPage, now: float) -> None:
+    shared_max_age = max(0, min(settings.CDN_CACHE_SECONDS, int(page.expires_at - now)))
+    patch_cache_control(response, public=True, max_age=0, s_maxage=shared_max_age)
+    patch_vary_headers(response, ["Cookie"])
+    response["Last-Modified"] = http_date(page.rendered_at)
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous ``GET`` requests for public pages (and feeds) from the cache.
+
+    Sits after the authentication middleware. Adds ``X-Page-Cache: hit|miss`` for
+    operators and the benchmark; ``ConditionalGetMiddleware`` turns the ``ETag`` and
+    ``Last-Modified`` set here into 304 responses.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(excluded_prefixes()):
+            return self.get_response(request)
+        if request.user.is_authenticated:
+            response = self.get_response(request)
+            # Staff see their own, fresh page; neither the browser nor a CDN keeps it.
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        if settings.PAGE_CACHE_SECONDS <= 0:
+            return self.get_response(request)
+        key = page_key(request)
+        version = current_version() if key else None
+        if version is None:
+            return self.get_response(request)
+
+        now = timezone.now().timestamp()
+        page = cache.get(key)
+        if isinstance(page, CachedPage) and page.version == version and page.expires_at > now:
+            response = HttpResponse(page.content, status=page.status, headers=page.headers)
+            add_public_headers(response, page, now)
+            response["X-Page-Cache"] = "hit"
+            return response
+
+        response = self.get_response(request)
+        if request.method != "GET" or not is_cacheable_response(response):
+            return response
+        expires_at = now + settings.PAGE_CACHE_SECONDS
+        next_change = next_visibility_change(version)
+        if next_change:
+            expires_at = min(expires_at, next_change)
+        if expires_at <= now:
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        page = CachedPage(
+            version=version,
+            expires_at=expires_at,
+            rendered_at=now,
+            status=response.status_code,
+            content=response.content,
+            headers={
+                name: value
+                for name, value in response.items()
+                if name.lower() not in {"set-cookie", "cache-control", "last-modified", "x-page-cache"}
+            },
+        )
+        cache.set(key, page, max(1, int(expires_at - now) + 1))
+        add_public_headers(response, page, now)
+        response["X-Page-Cache"] = "miss"
+        return response

@@ -154,7 +154,9 @@ def add_public_headers(response, page: CachedPage, now: float) -> None:
     shared_max_age = max(0, min(settings.CDN_CACHE_SECONDS, int(page.expires_at - now)))
     patch_cache_control(response, public=True, max_age=0, s_maxage=shared_max_age)
     patch_vary_headers(response, ["Cookie"])
-    response["Last-Modified"] = http_date(page.rendered_at)
+    # Keep a view's own Last-Modified (feeds give their newest update); else the render time.
+    if not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date(page.rendered_at)
 
 
 class PublicPageCacheMiddleware:
@@ -211,7 +213,7 @@ class PublicPageCacheMiddleware:
             headers={
                 name: value
                 for name, value in response.items()
-                if name.lower() not in {"set-cookie", "cache-control", "last-modified", "x-page-cache"}
+                if name.lower() not in {"set-cookie", "cache-control", "x-page-cache"}
             },
         )
         cache.set(key, page, max(1, int(expires_at - now) + 1))

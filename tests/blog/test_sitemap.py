@@ -1,3 +1,6 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.core.cache import cache
 import datetime
 import xml.etree.ElementTree as ET
 
@@ -55,6 +58,7 @@ def test_robots_txt_names_the_sitemap(client, settings):
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Disallow: /admin/" in body
     settings.SITE_URL = "https://allforces.example"
+    cache.clear()  # settings are fixed for a process's life; the page cache knows nothing of this change
     assert "Sitemap: https://allforces.example/sitemap.xml" in client.get("/robots.txt").content.decode()
 
 
@@ -106,10 +110,11 @@ class TestRedirects:
         Redirect.objects.create(old_path="/secret.html", article=draft)
         assert client.get("/secret.html").status_code == 404
 
-    def test_live_pages_never_look_up_redirects(self, client, django_assert_num_queries):
+    def test_live_pages_never_look_up_redirects(self, client):
         Redirect.objects.create(old_path="/robots.txt", target_url="/elsewhere/")
-        with django_assert_num_queries(0):
+        with CaptureQueriesContext(connection) as captured:
             assert client.get("/robots.txt").status_code == 200
+        assert not any("blog_redirect" in query["sql"] for query in captured)
 
     def test_a_miss_costs_one_query(self, client, django_assert_num_queries):
         # one for the redirect table, one for the 404 page's navigation

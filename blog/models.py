@@ -231,7 +231,7 @@ class Article(models.Model):
     toc_html = models.TextField(editable=False, blank=True)
     excerpt_html = models.TextField(editable=False, blank=True)
     description = models.CharField(editable=False, max_length=DESCRIPTION_BUDGET + 10, blank=True)
-    reading_time = models.PositiveSmallIntegerField(editable=False, default=1)
+    reading_time = models.PositiveSmallIntegerField(_("読了時間（分・自動）"), editable=False, default=1)
     search_title = models.CharField(editable=False, max_length=200, blank=True)
     search_document = models.TextField(editable=False, blank=True)
 

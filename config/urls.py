@@ -9,6 +9,8 @@ from blog.markdownx_views import PreviewView, StaffImageUploadView
 from . import login_throttle, views
 
 admin.site.site_header = "ALLFORCES 編集部"
+# The desk needs the width for long Japanese titles and the side-by-side Markdown preview.
+admin.site.enable_nav_sidebar = False
 admin.site.site_title = "ALLFORCES 管理画面"
 admin.site.index_title = "編集デスク"
 login_throttle.install(admin.site)

@@ -94,6 +94,9 @@ class ArticleAdmin(MarkdownxModelAdmin):
         (_("分類"), {"fields": ["category", "tags", "authors"]}),
         (_("公開"), {"fields": ["status", "published_at", "reading_time_override", "reading_time", "created_at", "updated_at"]}),
     ]
+    class Media:
+        css = {"all": ["editorial/admin.css", "css/highlight.css"]}
+
     actions = [
         "submit_selected",
         "withdraw_selected",

@@ -103,9 +103,12 @@ def page(new_page, viewport):
 
 @pytest.fixture(scope="session")
 def screenshot():
-    """Save a full-page PNG under artifacts/screenshots/, named by page and viewport."""
+    """Save a full-page PNG under artifacts/screenshots/, named by page and viewport.
+
+    The folder is emptied first, so it always shows the last run."""
     folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
 
     def take(page, name, *, scheme=""):
         suffix = f"-{scheme}" if scheme else ""

@@ -27,7 +27,7 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     expect(page.locator("h1")).to_have_text("新着記事")
     assert_feed_autodiscovery(page)
     assert_fits_viewport(page)
-    screenshot(page, "home")
+    screenshot(page, "flow-1-home")
 
     first_card = page.locator(".card__title a").first
     title = first_card.inner_text()
@@ -37,7 +37,7 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     expect(page.locator(".toc")).to_be_visible()
     assert_feed_autodiscovery(page)
     assert_fits_viewport(page)
-    screenshot(page, "article")
+    screenshot(page, "flow-2-article")
     article_url = page.url
 
     tag_link = page.locator('.article__header a[rel="tag"]').first
@@ -46,7 +46,7 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     expect(page.locator("h1")).to_have_text(tag_name)
     expect(page.locator(".card__title a", has_text=title)).to_be_visible()
     assert_fits_viewport(page)
-    screenshot(page, "tag")
+    screenshot(page, "flow-3-tag")
 
     page.go_back()
     expect(page).to_have_url(article_url)
@@ -56,7 +56,7 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     expect(page.locator("h1")).to_have_text(author_name)
     expect(page.locator(".card__title a", has_text=title)).to_be_visible()
     assert_fits_viewport(page)
-    screenshot(page, "author")
+    screenshot(page, "flow-4-author")
 
     page.get_by_role("navigation", name="カテゴリー").get_by_role("link", name="アーカイブ").click()
     expect(page.locator("h1")).to_have_text("アーカイブ")
@@ -65,7 +65,7 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     expect(page.locator(".card").first).to_be_visible()
     archive_url = page.url
     assert_fits_viewport(page)
-    screenshot(page, "archive-month")
+    screenshot(page, "flow-5-archive-month")
 
     search = page.get_by_role("searchbox", name="記事を検索")
     search.fill("推論")
@@ -76,7 +76,7 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     expect(page.locator(".card mark").first).to_have_text("推論")
     expect(search).to_have_value("推論")
     assert_fits_viewport(page)
-    screenshot(page, "search")
+    screenshot(page, "flow-6-search")
 
     page.go_back()
     expect(page).to_have_url(archive_url)

@@ -1,4 +1,4 @@
-# ALLFORCES — two commands: `make run` (site on http://127.0.0.1:8000) and `make test`.
+# ALLFORCES — two commands: `make run` (site on http://127.0.0.1:8000) and `make test`; `make e2e` and `make lighthouse` for the browser.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test migrate demo check bench bench-fault clean
+.PHONY: install run serve test migrate demo check bench bench-fault clean e2e lighthouse browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,9 +54,36 @@ bench: $(STAMP)
 bench-fault: $(STAMP)
 	$(PY) bench/fault.py $(FAULT_ARGS)
 
-## test: the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+## test: the whole test suite but the browser tests (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
+
+# npm ci writes node_modules/.package-lock.json: reinstall when the lock file changes.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+## browser-deps: Debian's Chromium, Japanese fonts and Java 17 (for vnu), installed when missing
+browser-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing (apt-get)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+	@test -x /usr/bin/chromium || { echo "FATAL: /usr/bin/chromium is still missing after apt-get install chromium" >&2; exit 1; }
+	@command -v java >/dev/null || { echo "FATAL: java is still missing (needed by the Nu HTML checker)" >&2; exit 1; }
+
+## e2e: browser tests (Playwright + Debian's Chromium), axe-core and the Nu HTML checker; screenshots in artifacts/
+e2e: $(STAMP) $(NODE_STAMP) browser-deps
+	$(BIN)/pytest -n 0 -m e2e tests/e2e $(PYTEST_ARGS)
+
+## lighthouse: Lighthouse scores of the home page and an article, served by gunicorn with demo data
+lighthouse: $(STAMP) $(NODE_STAMP) browser-deps
+	$(PY) bench/lighthouse.py
 
 ## check: Django's system checks and a missing-migration check
 check: $(STAMP)
@@ -64,4 +91,4 @@ check: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules artifacts

@@ -45,7 +45,13 @@ _cleaner_options = dict(
     link_rel="noopener noreferrer",
     strip_comments=True,
     filter_style_properties={"text-align"},
-    set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+    # Wide code and tables scroll sideways inside the text column; tabindex lets keyboard
+    # readers scroll them too (WCAG 2.1.1).
+    set_tag_attribute_values={
+        "img": {"loading": "lazy", "decoding": "async"},
+        "pre": {"tabindex": "0"},
+        "table": {"tabindex": "0"},
+    },
 )
 
 

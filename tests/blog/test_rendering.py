@@ -74,8 +74,14 @@ def test_fenced_code_is_highlighted_with_pygments():
 def test_tables_and_footnotes_render():
     source = "| モデル | 性能 |\n|:--|--:|\n| Llama | 高い |\n\n本文[^1]\n\n[^1]: 脚注の説明"
     html = render_markdown(source).html
-    assert "<table>" in html and '<th style="text-align:left">モデル</th>' in html
+    assert '<table tabindex="0">' in html and '<th style="text-align:left">モデル</th>' in html
     assert 'class="footnote-ref"' in html and "脚注の説明" in html
+
+
+def test_code_blocks_and_tables_can_be_scrolled_from_the_keyboard():
+    html = render_markdown("```python\nx = 1\n```\n\n| a |\n|---|\n| 1 |\n\n<pre tabindex=\"-1\">raw</pre>").html
+    assert html.count('<pre tabindex="0">') == 2
+    assert '<table tabindex="0">' in html
 
 
 def test_japanese_headings_get_meaningful_anchors_and_a_table_of_contents():

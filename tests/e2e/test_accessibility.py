@@ -1,0 +1,53 @@
+"""axe-core finds no violations on any public page type, at both widths, light and dark."""
+
+import json
+
+from tests.e2e.pages import public_pages
+
+SCHEMES = ("light", "dark")
+
+
+def axe_violations(page, node_modules):
+    page.add_script_tag(path=node_modules / "axe-core" / "axe.min.js")
+    return page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {resultTypes: ["violations"]});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
+            }));
+        }"""
+    )
+
+
+def test_axe_finds_no_violations_on_any_public_page(page, site, node_modules, screenshot):
+    found = {}
+    for name, path in public_pages().items():
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme)
+            page.goto(site.url(path))
+            if scheme == "light":
+                screenshot(page, name)
+            elif name in ("home", "article"):
+                screenshot(page, name, scheme="dark")
+            violations = axe_violations(page, node_modules)
+            if violations:
+                found[f"{name} ({scheme}) {path}"] = violations
+    assert not found, "axe-core violations:\n" + json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_printed_article_is_dark_on_white_without_navigation_even_in_dark_mode(new_page, site, node_modules):
+    from tests.e2e.pages import ARTICLE_SLUG
+
+    page = new_page("desktop")
+    page.emulate_media(media="print", color_scheme="dark")
+    page.goto(site.url(f"/articles/{ARTICLE_SLUG}/"))
+    for hidden in (".site-header", ".toc", ".site-footer", ".related"):
+        assert not page.locator(hidden).is_visible(), f"{hidden} is not printed"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    page.add_script_tag(path=node_modules / "axe-core" / "axe.min.js")
+    contrast = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: ["color-contrast"]})).violations
+            .flatMap(v => v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary))"""
+    )
+    assert not contrast, "\n".join(contrast)

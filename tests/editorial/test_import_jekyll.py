@@ -160,7 +160,7 @@ def test_import_of_a_jekyll_site_creates_every_post(client):
     assert llm.body.startswith("大規模言語モデルの推論は")
     assert llm.extra == {"series": "推論入門"}
     assert llm.jekyll_url == "/ai技術ガイド/2024/05/01/llm-inference.html"
-    assert '<div class="highlight"><pre>' in llm.body_html and "def" in llm.body_html
+    assert '<div class="highlight"><pre tabindex="0">' in llm.body_html and "def" in llm.body_html
     assert "{{ user.name }}" in llm.body_html
     assert "{% include note.html %}" in llm.body_html  # left visible, reported
     assert "_posts/2024-05-01-llm-inference.md:24: Liquid タグ {% include %}" in out

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from blog import text
 from blog.models import Article, Author, Category, Redirect, unique_slug
+from editorial import revisions
 from editorial.models import Transition
 
 TEAM_BYLINE = "ALLFORCES編集部"
@@ -632,6 +633,7 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
     article.save()
     article.tags.set(post.tags)
     article.authors.set(authors)
+    revisions.record(article, by)
     for old_path in redirects:
         redirect, made = Redirect.objects.get_or_create(old_path=old_path, defaults={"article": article})
         if not made and redirect.article_id != article.pk:

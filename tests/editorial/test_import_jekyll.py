@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from blog.models import Article, Author, Category, Redirect, Tag
 from editorial import jekyll
-from editorial.models import Transition
+from editorial.models import Revision, Transition
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -248,12 +248,13 @@ def test_reimport_changes_nothing_and_duplicates_nothing(tmp_path):
     shutil.copytree(SITE, site)
     run(site)
     updated_at = article("_posts/2024-05-01-llm-inference.md").updated_at
-    counts = (Article.objects.count(), Category.objects.count(), Author.objects.count(), Tag.objects.count(), Redirect.objects.count(), Transition.objects.count())
+    counts = (Article.objects.count(), Category.objects.count(), Author.objects.count(), Tag.objects.count(), Redirect.objects.count(), Transition.objects.count(), Revision.objects.count())
+    assert Revision.objects.count() == 5  # every imported article starts its revision history
 
     out, _, error = run(site)
     assert error is None
     assert "作成 0 件、更新 0 件、変更なし 5 件" in out
-    assert counts == (Article.objects.count(), Category.objects.count(), Author.objects.count(), Tag.objects.count(), Redirect.objects.count(), Transition.objects.count())
+    assert counts == (Article.objects.count(), Category.objects.count(), Author.objects.count(), Tag.objects.count(), Redirect.objects.count(), Transition.objects.count(), Revision.objects.count())
     assert article("_posts/2024-05-01-llm-inference.md").updated_at == updated_at
 
     changed = site / "_posts" / "2024-05-01-llm-inference.md"
@@ -263,6 +264,7 @@ def test_reimport_changes_nothing_and_duplicates_nothing(tmp_path):
     out, _, _ = run(site)
     assert "作成 0 件、更新 2 件、変更なし 3 件" in out
     assert "まとめて処理すれば" in article("_posts/2024-05-01-llm-inference.md").body
+    assert "まとめて処理すれば" in article("_posts/2024-05-01-llm-inference.md").revisions.first().body
     published = article("_posts/ニュース/2024-5-3-announcement.markdown")
     assert published.status == Article.Status.PUBLISHED
     assert [(t.from_status, t.to_status) for t in published.transitions.all()] == [("draft", "published"), ("", "draft")]

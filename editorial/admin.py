@@ -180,7 +180,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
             if article.status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.IN_REVIEW)
             else [],
             "review_comments": article.review_comments.select_related("created_by"),
-            "comment_form": ReviewCommentForm() if self.can_comment(request) else None,
+            # Its own ids: the article form on the same page has a ``body`` field too.
+            "comment_form": ReviewCommentForm(auto_id="id_comment_%s") if self.can_comment(request) else None,
             "transitions": article.transitions.select_related("by"),
             "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
             "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),

@@ -15,6 +15,9 @@ from .models import Author, Category, Redirect, Tag
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
+    # The article count's GROUP BY drops the model's default order; the article form's
+    # autocomplete pages through this queryset and needs a stable one.
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))

@@ -47,15 +47,6 @@ class DeskViewFilter(admin.SimpleListFilter):
         return queryset
 
 
-STATUS_COLORS = {
-    Status.DRAFT: "#6b7280",
-    Status.IN_REVIEW: "#b45309",
-    Status.CHANGES_REQUESTED: "#b91c1c",
-    Status.SCHEDULED: "#1d4ed8",
-    Status.PUBLISHED: "#15803d",
-    Status.ARCHIVED: "#374151",
-}
-
 
 def author_profile_for(user) -> Author:
     """The user's byline, created on their first article (a writer must be an author of their own work)."""
@@ -116,9 +107,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     @admin.display(description=_("状態"), ordering="status")
     def status_badge(self, obj):
-        return format_html(
-            '<span style="color:{};font-weight:bold">{}</span>', STATUS_COLORS[obj.status], obj.get_status_display()
-        )
+        # Colours in editorial/admin.css: white on a dark pill reads in both light and dark mode.
+        return format_html('<span class="status-badge status-badge--{}">{}</span>', obj.status, obj.get_status_display())
 
     @admin.display(description=_("著者"))
     def author_names(self, obj):
@@ -180,7 +170,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
             if article.status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.IN_REVIEW)
             else [],
             "review_comments": article.review_comments.select_related("created_by"),
-            "comment_form": ReviewCommentForm() if self.can_comment(request) else None,
+            # Its own ids: the article form on the same page has a ``body`` field too.
+            "comment_form": ReviewCommentForm(auto_id="id_comment_%s") if self.can_comment(request) else None,
             "transitions": article.transitions.select_related("by"),
             "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
             "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),

@@ -54,7 +54,11 @@ def require(path: Path, how: str) -> Path:
 @pytest.fixture(scope="session")
 def browser():
     require(CHROMIUM, "run `make e2e`, which installs Debian's chromium and fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect()'s own default is 5 s; the admin's live preview waits 0.5 s before asking the
+    # server, and this shared 2-core machine is sometimes busy: wait as long as actions do.
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API runs an event loop in the test thread, and Django then refuses
     # ORM calls from it unless told this is deliberate (it is: the tests are synchronous).

@@ -22,6 +22,9 @@ def assert_feed_autodiscovery(page):
 
 
 def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(page, site, screenshot):
+    # Chromium reports everything the site's CSP blocks (a script, a style, an image) here.
+    csp_reports = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and csp_reports.append(f"{page.url}: {msg.text}"))
     page.goto(site.url("/"))
     expect(page).to_have_title(re.compile("ALLFORCES"))
     expect(page.locator("h1")).to_have_text("新着記事")
@@ -81,6 +84,14 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     page.go_back()
     expect(page).to_have_url(archive_url)
     expect(page.locator("h1")).to_have_text(re.compile(r"月の記事$"))
+
+    # The feed the autodiscovery link points at answers with RSS listing the article read above.
+    feed = page.request.get(site.url(page.locator(FEED_LINK).get_attribute("href")))
+    assert feed.status == 200
+    assert feed.headers["content-type"].startswith("application/rss+xml")
+    assert "<rss" in feed.text() and f"<title>{title}</title>" in feed.text()
+
+    assert not csp_reports, "the Content-Security-Policy blocked something:\n" + "\n".join(csp_reports)
 
 
 def test_table_of_contents_sticks_beside_the_text_on_wide_screens_and_leads_on_phones(page, site):

@@ -1,5 +1,7 @@
 """The workflow through real admin requests: buttons, direct POSTs, bypass attempts, bulk actions."""
 
+import re
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
@@ -352,3 +354,35 @@ def test_change_page_uses_the_markdownx_editor_with_live_preview(client, users, 
     content = client.get(change_url(article)).content.decode()
     assert "markdownx" in content
     assert reverse("markdownx_markdownify") in content
+
+
+def test_change_page_ids_are_unique_and_the_comment_box_is_labelled(client, users, article_in):
+    # The review comment form has a `body` field like the article: once both were id="id_body",
+    # so the article's label pointed at two boxes and the comment box had no label at all.
+    article = article_in(Status.IN_REVIEW)
+    client.force_login(users["editor"])
+    content = client.get(change_url(article)).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', content)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
+    assert '<label for="id_comment_body">' in content and 'id="id_comment_body"' in content
+
+
+def test_admin_pages_name_the_site_icon(client, users):
+    # Without it the browser asks for /favicon.ico on every admin page and logs a 404.
+    client.force_login(users["writer_own"])
+    assert 'rel="icon" href="/static/img/favicon.svg"' in client.get("/admin/").content.decode()
+
+
+def test_category_autocomplete_pages_through_categories_in_name_order(client, users, recwarn):
+    from tests.factories import make_category
+
+    for name in ("機械学習", "LLM", "画像生成"):
+        make_category(name)
+    client.force_login(users["writer_own"])
+    response = client.get(
+        "/admin/autocomplete/", {"app_label": "blog", "model_name": "article", "field_name": "category"}
+    )
+    names = [item["text"] for item in response.json()["results"]]
+    assert names == sorted(names) and "LLM" in names
+    # Django warns when it paginates an unordered queryset (the article count drops the order).
+    assert not [w for w in recwarn if "UnorderedObjectListWarning" in type(w.message).__name__]

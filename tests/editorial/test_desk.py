@@ -110,3 +110,22 @@ def test_the_dashboard_on_the_admin_index_shows_counts_my_drafts_review_and_sche
 def test_staff_without_article_access_see_no_dashboard(client, users):
     client.force_login(users["staff_without_role"])
     assert 'id="editorial-dashboard"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_state_badges_are_styled_by_the_desk_stylesheet_not_inline_colours(client, users, article_in):
+    # Inline dark-green text failed contrast on the admin's dark theme; the pill reads in both.
+    article_in(Status.IN_REVIEW)
+    client.force_login(users["editor"])
+    content = client.get(CHANGELIST).content.decode()
+    assert '<span class="status-badge status-badge--in_review">レビュー中</span>' in content
+    assert "editorial/admin.css" in content
+
+
+def test_the_tag_merge_page_uses_the_desk_stylesheet(client, users):
+    from tests.factories import make_article
+
+    article = make_article(tags=("統合元", "統合先"))
+    ids = ",".join(str(tag.pk) for tag in article.tags.all())
+    client.force_login(users["editor_in_chief"])
+    content = client.get("/admin/blog/tag/merge/", {"ids": ids}).content.decode()
+    assert "editorial/admin.css" in content

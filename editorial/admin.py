@@ -170,6 +170,10 @@ class ArticleAdmin(MarkdownxModelAdmin):
             if article.status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.IN_REVIEW)
             else [],
             "review_comments": article.review_comments.select_related("created_by"),
+            # The request the writer has to act on, shown at the top rather than only in the history.
+            "changes_requested": article.transitions.filter(to_status=Status.CHANGES_REQUESTED).select_related("by").first()
+            if article.status == Status.CHANGES_REQUESTED
+            else None,
             # Its own ids: the article form on the same page has a ``body`` field too.
             "comment_form": ReviewCommentForm(auto_id="id_comment_%s") if self.can_comment(request) else None,
             "transitions": article.transitions.select_related("by"),

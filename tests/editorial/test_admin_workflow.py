@@ -101,6 +101,18 @@ def test_request_changes_without_a_comment_is_refused(client, users, article_in)
     assert article.status == Status.IN_REVIEW
 
 
+def test_the_writer_sees_the_change_request_at_the_top_of_the_panel(client, users, owner, article_in):
+    article = article_in(Status.IN_REVIEW)
+    client.force_login(users["editor"])
+    client.post(transition_url(article, "request_changes"), {"comment": "導入部を短くしてください。"})
+    client.force_login(owner)
+    html = client.get(change_url(article)).content.decode()
+    panel = html[html.index('id="workflow"') : html.index("</div>", html.index('class="editorial-request"'))]
+    assert "修正依頼" in panel and "導入部を短くしてください。" in panel
+    client.post(transition_url(article, "resubmit"))
+    assert 'class="editorial-request"' not in client.get(change_url(article)).content.decode()
+
+
 def test_approve_without_a_time_is_refused(client, users, article_in):
     article = article_in(Status.IN_REVIEW)
     client.force_login(users["editor"])

@@ -17,6 +17,7 @@ from django.utils import feedgenerator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
+from .caching import current_version
 from .models import Article, Author, Category, Tag
 
 FEED_LENGTH = 20
@@ -157,7 +158,9 @@ class ArticleFeed(Feed):
             obj = self.get_object(request, **kwargs)
             rows = list(self.scope(obj).values_list("pk", "updated_at", "published_at")[:FEED_LENGTH])
             last_modified = max((max(u, p) for _pk, u, p in rows), default=None)
-            key = [self.url_name, obj.pk if obj else "", str(obj) if obj else ""]
+            # The content version moves on any saved change (a renamed tag, category or author
+            # too), so the ETag cannot outlive what the feed shows.
+            key = [self.url_name, obj.pk if obj else "", str(obj) if obj else "", current_version() or ""]
             key += [f"{pk}:{u.timestamp()}:{p.timestamp()}" for pk, u, p in rows]
             etag = hashlib.sha256("|".join(map(str, key)).encode()).hexdigest()[:32]
             request._feed_validators = (etag, last_modified)

@@ -231,3 +231,14 @@ def test_tag_page_links_its_own_feed(client, newsroom):
     tag = Tag.objects.get(name="推論")
     html = client.get(tag.get_absolute_url()).content.decode()
     assert f'href="{reverse("blog:tag-feed", kwargs={"slug": tag.slug})}"' in html
+
+
+def test_renaming_a_tag_changes_the_site_feed_etag(client, newsroom):
+    url = reverse("blog:feed")
+    etag = client.get(url)["ETag"]
+    tag = newsroom["newer"].tags.first()
+    tag.name = "改名されたタグ"
+    tag.save()
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "改名されたタグ" in {t.term for entry in feedparser.parse(response.content).entries for t in entry.tags}

@@ -88,6 +88,8 @@ def main() -> int:
             "DJANGO_SECRET_KEY": "lighthouse-run-only-not-a-real-secret",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SECURE_COOKIES": "0",
+            # Plain http on 127.0.0.1, as `make serve`: no redirect to an https that is not there.
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": f"sqlite:///{tmp}/lighthouse.sqlite3",
             "DJANGO_LOG_LEVEL": "WARNING",
         }

@@ -183,7 +183,11 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def search(self, terms: list[str]):
-        """Return articles whose title, excerpt or body contain every term (normalized), title hits first."""
+        """Return articles whose title, excerpt or body contain every term (normalized), title hits first.
+
+        The definition of a search, in one query. The search page gets the same rows, page by
+        page and with a capped count, from ``blog.search.SearchResults``.
+        """
         qs = self
         title_hits = Q()
         for term in terms:
@@ -298,6 +302,7 @@ class Article(models.Model):
         self.description = text.truncate_sentences(excerpt_text or rendered.text, DESCRIPTION_BUDGET)
         self.reading_time = text.reading_minutes(rendered.text)
         self.search_title = text.normalize(self.title)
+        # Starts with the title, so a title hit is always a document hit (blog.search relies on it).
         self.search_document = text.normalize("\n".join([self.title, excerpt_text, rendered.text]))
 
     @property

@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import text
 from .models import Article, Author, Category, Tag
+from .search import SearchResults
 
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_TERMS = 5
@@ -118,10 +119,11 @@ class SearchView(PublishedArticleMixin, ListView):
         self.terms = self.query.split()[:MAX_QUERY_TERMS]
         if not self.terms:
             return Article.objects.none()
-        return Article.objects.published().for_listing(with_text=True).search(self.terms)
+        return SearchResults(Article.objects.published().for_listing(with_text=True), self.terms)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, terms=self.terms, **kwargs)
+        capped = isinstance(self.object_list, SearchResults) and self.object_list.capped
+        return super().get_context_data(query=self.query, terms=self.terms, search_capped=capped, **kwargs)
 
 
 @require_safe

@@ -1,20 +1,37 @@
 import calendar
 import datetime
 
+import hashlib
+
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import text
+from . import caching, text
 from .models import Article, Author, Category, Tag
 from .search import SearchResults
 
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_TERMS = 5
+
+
+class RememberedCountPaginator(Paginator):
+    """Counts a list once per content version (``caching.remember``), not on every page view."""
+
+    def __init__(self, *args, request, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request, self.count_key = request, count_key
+
+    @cached_property
+    def count(self):
+        return caching.remember(self.request, self.count_key, lambda: Paginator.count.func(self))
 
 
 class PublishedArticleMixin:
@@ -23,9 +40,27 @@ class PublishedArticleMixin:
     model = Article
     paginate_by = 12
     context_object_name = "articles"
+    remember_count = True  # a list is defined by its path (the page number aside)
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        if not (self.remember_count and isinstance(queryset, QuerySet)):
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        key = "count:" + hashlib.sha256(self.request.path.encode()).hexdigest()
+        return RememberedCountPaginator(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
+            request=self.request, count_key=key, **kwargs
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is not None and isinstance(page.object_list, QuerySet):
+            page.object_list = caching.prefetch_uncached_cards(self.request, page.object_list)
+            context["object_list"] = context[self.context_object_name] = page.object_list
+        return context
 
 
 class ArticleListView(PublishedArticleMixin, ListView):
@@ -41,7 +76,8 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["related_articles"] = Article.objects.published().for_listing().related_to(self.object)
+        related = Article.objects.published().for_listing().related_to(self.object)
+        context["related_articles"] = caching.prefetch_uncached_cards(self.request, related)
         return context
 
 
@@ -113,6 +149,7 @@ class ArchivePeriodView(PublishedArticleMixin, ListView):
 
 class SearchView(PublishedArticleMixin, ListView):
     template_name = "blog/search.html"
+    remember_count = False  # one path, every query: SearchResults counts (and caps) itself
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)

@@ -43,6 +43,8 @@ IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "yclid", "mc_cid", "mc_eid")
 MAX_QUERY_LENGTH = 400
 NO_NEXT_CHANGE = 0.0
 CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/includes/cached_card.html
+# A search card's byline and tags (its title and snippet show the query): article_card.html.
+CARD_RELATIONS_FRAGMENT = "article-card-relations"
 
 
 # -- The content version --------------------------------------------------------------
@@ -144,7 +146,7 @@ def remember(request, name: str, compute):
     return value
 
 
-def prefetch_uncached_cards(request, queryset) -> list:
+def prefetch_uncached_cards(request, queryset, fragment: str = CARD_FRAGMENT) -> list:
     """Evaluate a ``for_listing()`` queryset, prefetching authors and tags only where needed.
 
     An article card (templates/blog/includes/cached_card.html) is kept under the content
@@ -156,7 +158,7 @@ def prefetch_uncached_cards(request, queryset) -> list:
     version = fragment_version(request)
     missing = articles
     if version is not None and articles:
-        keys = {make_template_fragment_key(CARD_FRAGMENT, [article.pk, version]): article for article in articles}
+        keys = {make_template_fragment_key(fragment, [article.pk, version]): article for article in articles}
         found = cache.get_many(list(keys))
         missing = [article for key, article in keys.items() if key not in found]
     prefetch_related_objects(missing, "authors", "tags")

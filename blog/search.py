@@ -23,7 +23,7 @@ from django.db import connections, models
 from django.db.models import Func, Q, Value
 from django.db.models.functions import StrIndex
 
-from . import text
+from . import caching, text
 from .models import Article
 
 RESULT_LIMIT = 200
@@ -60,8 +60,8 @@ class SearchResults:
 
     model = Article  # ListView names its context after it
 
-    def __init__(self, queryset, terms: list[str]):
-        self.listing = queryset
+    def __init__(self, queryset, terms: list[str], request=None):
+        self.listing, self.request = queryset, request
         self.base = queryset.select_related(None).prefetch_related(None).order_by()
         self.needles = needles(terms)
         self.postgres = connections[queryset.db].vendor == "postgresql"
@@ -164,5 +164,8 @@ class SearchResults:
         with connections[self.listing.db].cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 3, 2 DESC, 1 DESC", params)
             ids = [row[0] for row in cursor.fetchall()]
-        by_id = {article.pk: article for article in self.listing.filter(pk__in=ids).order_by()}
+        page = self.listing.filter(pk__in=ids).order_by()
+        if self.request is not None:  # authors and tags only for cards whose byline is not kept
+            page = caching.prefetch_uncached_cards(self.request, page, caching.CARD_RELATIONS_FRAGMENT)
+        by_id = {article.pk: article for article in page}
         return [by_id[pk] for pk in ids if pk in by_id]

@@ -174,7 +174,7 @@ class SearchView(PublishedArticleMixin, ListView):
         self.terms = self.query.split()[:MAX_QUERY_TERMS]
         if not self.terms:
             return Article.objects.none()
-        return SearchResults(Article.objects.published().for_listing(with_text=True), self.terms)
+        return SearchResults(Article.objects.published().for_listing(with_text=True), self.terms, self.request)
 
     def get_context_data(self, **kwargs):
         capped = isinstance(self.object_list, SearchResults) and self.object_list.capped

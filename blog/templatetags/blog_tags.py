@@ -69,6 +69,13 @@ def _spans(value: str, terms):
     return merged
 
 
+def _first_hit(value: str, terms) -> int | None:
+    """Where the earliest hit of any term starts in ``value`` (the first of ``_spans``), or None."""
+    folded, index = _normalized_with_map(value)
+    found = [position for term in terms if (needle := text.normalize(term)) and (position := folded.find(needle)) >= 0]
+    return index[min(found)] if found else None
+
+
 @register.simple_tag
 def highlight(value, terms):
     """Escape ``value`` and wrap each search term in ``<mark>``."""
@@ -86,10 +93,10 @@ def highlight(value, terms):
 def snippet(value, terms, width=120):
     """The part of ``value`` around the first hit, highlighted."""
     value = " ".join((value or "").split())
-    spans = _spans(value, terms or [])
-    if not spans:
+    first = _first_hit(value, terms or [])
+    if first is None:
         return highlight(text.truncate_sentences(value, width), terms)
-    start = max(0, spans[0][0] - width // 3)
+    start = max(0, first - width // 3)
     end = min(len(value), start + width)
     part = ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
     return highlight(part, terms)

@@ -7,7 +7,7 @@ all cost a full pass over the matches — 100,000 documents for a word like 「�
 * Title hits and the other hits are two segments, each read newest first (an article whose
   title has every term has them in ``search_document`` too: ``Article.render`` puts the title
   first), and a page takes rows from the first, then the second.
-* Counting stops at ``RESULT_LIMIT`` (the page says 「200件以上」; later pages are 404).
+* Counting stops at ``RESULT_LIMIT`` (the page says 「120件以上」; later pages are 404).
 * Each segment is read by its index when it is small, and by walking the newest-first index
   when it is large (it then fills a page after a few rows). The counts, which stop early,
   tell which — the planner cannot know how common a word is.
@@ -26,7 +26,7 @@ from django.db.models.functions import StrIndex
 from . import caching, text
 from .models import Article
 
-RESULT_LIMIT = 200
+RESULT_LIMIT = 120  # ten pages
 # Exact counts are cheap (no document is read), so they may look further before the walk.
 PROBE_LIMIT = 2000
 SHORT = 2  # the grams index holds single characters and pairs
@@ -102,7 +102,7 @@ class SearchResults:
         """How far to count title hits and all hits before walking the newest-first index instead.
 
         Exact (short-term) document counts read no document, so they may look further: walking
-        for a word in 0.2 % of 100,000 articles would read 6,000 of them to fill one page.
+        for a word in 0.12 % of 100,000 articles would read 10,000 of them to fill one page.
         """
         if self.postgres and all(len(n) <= SHORT for n in self.needles):
             return RESULT_LIMIT, PROBE_LIMIT

@@ -71,8 +71,17 @@ def _spans(value: str, terms):
 
 def _first_hit(value: str, terms) -> int | None:
     """Where the earliest hit of any term starts in ``value`` (the first of ``_spans``), or None."""
-    folded, index = _normalized_with_map(value)
-    found = [position for term in terms if (needle := text.normalize(term)) and (position := folded.find(needle)) >= 0]
+    needles = [needle for term in terms if (needle := text.normalize(term))]
+    # Usually a term occurs as typed: the earliest folded hit then ends by the end of that raw
+    # hit, and only that prefix of a 6,000-character body needs folding.
+    raw = [position + len(needle) for needle in needles if (position := value.find(needle)) >= 0]
+    scope = value[: max(raw)] if raw else value
+    folded = text.normalize(scope)  # in C; positions carry over when no character changed length
+    if len(folded) != len(scope):
+        folded, index = _normalized_with_map(scope)
+    else:
+        index = range(len(scope))
+    found = [position for needle in needles if (position := folded.find(needle)) >= 0]
     return index[min(found)] if found else None
 
 
@@ -94,8 +103,8 @@ def snippet(value, terms, width=120):
     """The part of ``value`` around the first hit, highlighted."""
     value = " ".join((value or "").split())
     first = _first_hit(value, terms or [])
-    if first is None:
-        return highlight(text.truncate_sentences(value, width), terms)
+    if first is None:  # the hit is in the title or excerpt: the body's opening (it reads no further)
+        return highlight(text.truncate_sentences(value[: width + 2], width), terms)
     start = max(0, first - width // 3)
     end = min(len(value), start + width)
     part = ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")

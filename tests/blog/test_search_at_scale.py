@@ -77,7 +77,7 @@ def paged(terms, per_page=7):
 
 @pytest.mark.parametrize(
     "result_limit,probe_limit",
-    [(200, 2000), (10, 10), (3, 5), (1, 1)],
+    [(search.RESULT_LIMIT, search.PROBE_LIMIT), (10, 10), (3, 5), (1, 1)],
     ids=["default", "walks-past-10", "walks-past-3", "always-walks"],
 )
 @pytest.mark.parametrize("terms", TERMS, ids=["+".join(t) for t in TERMS])
@@ -154,3 +154,17 @@ def test_a_page_is_one_count_query_one_id_query_and_the_listing(tricky_site):
             list(article.tags.all()), list(article.authors.all()), article.category
     assert len(page) == 12
     assert len(captured) == 5  # counts, ids, articles, authors, tags
+
+
+@pytest.mark.parametrize(
+    "body,term,expected_start",
+    [
+        ("前置き。ＡＩの話。あとでaiの話", "ai", "ＡＩ"),  # the folded hit comes before the typed one
+        ("前置き。ＡＩの話だけ", "ai", "ＡＩ"),  # no hit as typed at all
+        ("前置き。推論の話", "推論", "推論"),
+    ],
+)
+def test_snippet_starts_at_the_earliest_hit_however_it_is_written(body, term, expected_start):
+    from blog.templatetags.blog_tags import snippet
+
+    assert f"<mark>{expected_start}</mark>" in snippet(body, [term], width=8)

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
@@ -45,6 +45,8 @@ NO_NEXT_CHANGE = 0.0
 CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/includes/cached_card.html
 # A search card's byline and tags (its title and snippet show the query): article_card.html.
 CARD_RELATIONS_FRAGMENT = "article-card-relations"
+# An article page's header and meta tags (templates/blog/article_detail.html).
+ARTICLE_HEADER_FRAGMENT, ARTICLE_META_FRAGMENT = "article-header", "article-meta"
 
 
 # -- The content version --------------------------------------------------------------
@@ -146,7 +148,7 @@ def remember(request, name: str, compute):
     return value
 
 
-def prefetch_uncached_cards(request, queryset, fragment: str = CARD_FRAGMENT) -> list:
+def prefetch_uncached_cards(request, queryset, fragment: str = CARD_FRAGMENT, *, extra_vary_on=(), also=()) -> list:
     """Evaluate a ``for_listing()`` queryset, prefetching authors and tags only where needed.
 
     An article card (templates/blog/includes/cached_card.html) is kept under the content
@@ -154,13 +156,17 @@ def prefetch_uncached_cards(request, queryset, fragment: str = CARD_FRAGMENT) ->
     managers was most of a list page's cost. Cards that are not cached get both, in two
     queries as before; so a page costs the same number of queries whatever the data size.
     """
-    articles = list(queryset.prefetch_related(None))
+    articles = list(queryset.prefetch_related(None) if isinstance(queryset, QuerySet) else queryset)
     version = fragment_version(request)
     missing = articles
     if version is not None and articles:
-        keys = {make_template_fragment_key(fragment, [article.pk, version]): article for article in articles}
-        found = cache.get_many(list(keys))
-        missing = [article for key, article in keys.items() if key not in found]
+        names = [(fragment, ()), *((name, tuple(extra_vary_on)) for name in also)]
+        keys = {
+            article.pk: [make_template_fragment_key(name, [article.pk, version, *vary]) for name, vary in names]
+            for article in articles
+        }
+        found = cache.get_many([key for article_keys in keys.values() for key in article_keys])
+        missing = [article for article in articles if not all(key in found for key in keys[article.pk])]
     prefetch_related_objects(missing, "authors", "tags")
     return articles
 

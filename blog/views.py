@@ -72,14 +72,17 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .select_related("category")
-            .prefetch_related("authors", "tags")
-            .defer("body", "body_text", "search_document", "extra")  # the page shows the HTML
-        )
+        # The page shows the HTML; authors and tags come in get_context_data, when needed.
+        return Article.objects.published().select_related("category").defer("body", "body_text", "search_document", "extra")
 
     def get_context_data(self, **kwargs):
+        caching.prefetch_uncached_cards(
+            self.request,
+            [self.object],
+            caching.ARTICLE_HEADER_FRAGMENT,
+            also=[caching.ARTICLE_META_FRAGMENT],
+            extra_vary_on=[self.request.scheme, self.request.get_host()],
+        )
         return super().get_context_data(related_articles=self.related_articles(), **kwargs)
 
     def related_articles(self) -> list:

@@ -98,3 +98,34 @@ def test_fragment_cache_can_be_turned_off(client, settings):
     body(client, "/")
     Article.objects.filter(pk=article.pk).update(title="即時の変更")
     assert "即時の変更" in body(client, "/")
+
+
+def test_a_warm_article_page_reads_the_article_and_its_related_cards_only(client):
+    article = make_article("本体の記事", tags=["共有タグ"])
+    for number in range(5):
+        make_article(f"関連{number}", tags=["共有タグ"])
+    cold = queries(client, article.get_absolute_url())
+    assert queries(client, article.get_absolute_url()) == 2 < cold
+
+
+def test_renaming_a_tag_or_author_changes_the_article_header_and_meta_tags(client):
+    article = make_article("見出しの記事", tags=["旧名タグ"])
+    html = body(client, article.get_absolute_url())
+    assert 'content="旧名タグ"' in html and "#旧名タグ" in html
+    tag = Tag.objects.get(name="旧名タグ")
+    tag.name = "新名タグ"
+    tag.save()
+    html = body(client, article.get_absolute_url())
+    assert 'content="新名タグ"' in html and "#新名タグ" in html and "旧名タグ" not in html
+    author = article.authors.get()
+    author.name = "改名した記者"
+    author.save()
+    assert "改名した記者" in body(client, article.get_absolute_url())
+
+
+def test_meta_tags_follow_the_host_they_were_asked_on(client, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    article = make_article("ホストの記事")
+    assert "http://a.example/" in client.get(article.get_absolute_url(), HTTP_HOST="a.example").content.decode()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="b.example").content.decode()
+    assert "http://b.example/" in html and "a.example" not in html

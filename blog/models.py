@@ -265,7 +265,7 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             # The listing order (``ordering``) walked newest first; ``status`` rides along so that
             # ``published()`` is checked from the index alone (home, related ranking, counts).
-            models.Index(fields=["-published_at", "-id"], include=["status"], name="article_listing_order"),
+            models.Index(fields=["-published_at", "-id", "status"], name="article_listing_order"),
             models.Index(fields=["category", "-published_at"], name="article_category_published"),
         ]
         constraints = [

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(fields=['-published_at', '-id'], include=('status',), name='article_listing_order'),
+            index=models.Index(fields=['-published_at', '-id', 'status'], name='article_listing_order'),
         ),
         migrations.AddIndex(
             model_name='article',

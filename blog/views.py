@@ -73,7 +73,8 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         # The page shows the HTML; authors and tags come in get_context_data, when needed.
-        return Article.objects.published().select_related("category").defer("body", "body_text", "search_document", "extra")
+        heavy = ["body", "body_text", "search_document", "extra"]
+        return Article.objects.published().select_related("category").defer(*heavy)
 
     def get_context_data(self, **kwargs):
         caching.prefetch_uncached_cards(

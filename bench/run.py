@@ -5,8 +5,9 @@
     make bench BENCH_ARGS="--articles 500 --duration 5 --soak-duration 10"
 
 Generates the data set (bench/generate.py, skipped when already there), migrates and runs
-collectstatic, then for each mode — ``uncached`` (page cache off) and ``cached`` (page cache on:
-Redis with REDIS_URL, else each worker's local memory) — starts gunicorn with the repository's
+collectstatic, then for each mode — ``uncached`` (page cache off; card fragments, list counts
+and the navigation still kept under the content version), ``cached`` (page cache on: Redis with
+REDIS_URL, else each worker's local memory) and, if asked, ``nocache`` (both off) — starts gunicorn with the repository's
 gunicorn.conf.py (2 workers, 127.0.0.1 only), drives every URL with wrk at --connections and
 reports requests/s, p50/p99 latency, errors, SQL queries per request (counted in-process with
 Django's test client) and the workers' peak RSS. Finally a mixed run at --soak-connections
@@ -38,7 +39,11 @@ def parse_args(argv=None):
     parser.add_argument("--soak-duration", type=int, default=60, help="0 skips the mixed run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8111)
-    parser.add_argument("--modes", default="uncached,cached")
+    parser.add_argument(
+        "--modes",
+        default="uncached,cached",
+        help="uncached: page cache off (fragments kept); cached: page cache on; nocache: both off",
+    )
     parser.add_argument("--replace", action="store_true", help="replace a benchmark data set of another size")
     return parser.parse_args(argv)
 
@@ -95,15 +100,20 @@ def discover_urls_and_queries(env: dict) -> tuple[dict, dict]:
     queries = {}
     for name, path in urls.items():
         # len() right away: captured queries are read lazily and the next request resets the log.
-        with override_settings(PAGE_CACHE_SECONDS=0):
+        with override_settings(PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0):
             with CaptureQueriesContext(connection) as captured:
                 status = client.get(path).status_code
+        nocache = len(captured)
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            client.get(path)  # fragments (cards, counts, navigation) kept
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path)
         uncached = len(captured)
         cache.clear()
         client.get(path)
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
-        queries[name] = {"status": status, "uncached": uncached, "cached": len(captured)}
+        queries[name] = {"status": status, "nocache": nocache, "uncached": uncached, "cached": len(captured)}
     return urls, queries
 
 
@@ -158,15 +168,20 @@ def main(argv=None):
     urls, queries = discover_urls_and_queries(env)
     results, soak = {}, None
     for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-        page_cache = "0" if mode == "uncached" else "600"
-        server = Gunicorn({**env, "DJANGO_PAGE_CACHE_SECONDS": page_cache}, args.port, args.workers)
+        page_cache = "600" if mode == "cached" else "0"
+        fragment_cache = "0" if mode == "nocache" else "600"
+        server = Gunicorn(
+            {**env, "DJANGO_PAGE_CACHE_SECONDS": page_cache, "DJANGO_FRAGMENT_CACHE_SECONDS": fragment_cache},
+            args.port,
+            args.workers,
+        )
         with server:
             print(f"== {mode}: gunicorn on {server.base_url}", flush=True)
             server.sample_rss()
             by_url = {}
             for name, path in urls.items():
-                if mode == "cached":  # warm both workers' caches (local memory) or Redis
-                    wrk(wrk_binary, server.base_url + path, connections=2, duration=1)
+                # Warm both workers (connections; their caches in local memory, or Redis).
+                wrk(wrk_binary, server.base_url + path, connections=2, duration=1)
                 result = wrk(wrk_binary, server.base_url + path, connections=args.connections, duration=args.duration)
                 by_url[name] = result
                 print(

@@ -2,16 +2,22 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
+from . import caching
 from .models import Article, Category
 
 
 def site(request):
-    """Site name and the navigation's categories (queried only if a template uses them)."""
+    """Site name, the navigation's categories and the content version (each looked up only if used)."""
     return {
         "site_name": settings.SITE_NAME,
         "site_tagline": settings.SITE_TAGLINE,
-        # EXISTS per category (a dozen index probes), not IN over every published article.
-        "nav_categories": SimpleLazyObject(
-            lambda: list(Category.objects.filter(Exists(Article.objects.published().filter(category=OuterRef("pk")))))
-        ),
+        "nav_categories": SimpleLazyObject(lambda: caching.remember(request, "nav-categories", navigation_categories)),
+        # Keys fragments that depend on content only (templates/blog/includes/cached_card.html).
+        "content_version": SimpleLazyObject(lambda: caching.fragment_version(request)),
+        "fragment_cache_seconds": settings.FRAGMENT_CACHE_SECONDS,
     }
+
+
+def navigation_categories() -> list:
+    # EXISTS per category (a dozen index probes), not IN over every published article.
+    return list(Category.objects.filter(Exists(Article.objects.published().filter(category=OuterRef("pk")))))

@@ -1,19 +1,37 @@
 import calendar
 import datetime
 
+import hashlib
+
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import text
+from . import caching, text
 from .models import Article, Author, Category, Tag
+from .search import SearchResults
 
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_TERMS = 5
+
+
+class RememberedCountPaginator(Paginator):
+    """Counts a list once per content version (``caching.remember``), not on every page view."""
+
+    def __init__(self, *args, request, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request, self.count_key = request, count_key
+
+    @cached_property
+    def count(self):
+        return caching.remember(self.request, self.count_key, lambda: Paginator.count.func(self))
 
 
 class PublishedArticleMixin:
@@ -22,9 +40,27 @@ class PublishedArticleMixin:
     model = Article
     paginate_by = 12
     context_object_name = "articles"
+    remember_count = True  # a list is defined by its path (the page number aside)
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        if not (self.remember_count and isinstance(queryset, QuerySet)):
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        key = "count:" + hashlib.sha256(self.request.path.encode()).hexdigest()
+        return RememberedCountPaginator(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
+            request=self.request, count_key=key, **kwargs
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is not None and isinstance(page.object_list, QuerySet):
+            page.object_list = caching.prefetch_uncached_cards(self.request, page.object_list)
+            context["object_list"] = context[self.context_object_name] = page.object_list
+        return context
 
 
 class ArticleListView(PublishedArticleMixin, ListView):
@@ -36,12 +72,35 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().select_related("category").prefetch_related("authors", "tags")
+        # The page shows the HTML; authors and tags come in get_context_data, when needed.
+        heavy = ["body", "body_text", "search_document", "extra"]
+        return Article.objects.published().select_related("category").defer(*heavy)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["related_articles"] = Article.objects.published().for_listing().related_to(self.object)
-        return context
+        caching.prefetch_uncached_cards(
+            self.request,
+            [self.object],
+            caching.ARTICLE_HEADER_FRAGMENT,
+            also=[caching.ARTICLE_META_FRAGMENT],
+            extra_vary_on=[self.request.scheme, self.request.get_host()],
+        )
+        return super().get_context_data(related_articles=self.related_articles(), **kwargs)
+
+    def related_articles(self) -> list:
+        """``related_to()``, ranked once per content version: the ranking reads every article
+        sharing a tag, fetching the winners by key reads four."""
+        listing = Article.objects.published().for_listing()
+        ranked = []
+
+        def rank():
+            ranked.extend(caching.prefetch_uncached_cards(self.request, listing.related_to(self.object)))
+            return [article.pk for article in ranked]
+
+        ids = caching.remember(self.request, f"related:{self.object.pk}", rank)
+        if ranked or not ids:
+            return ranked
+        by_id = {a.pk: a for a in caching.prefetch_uncached_cards(self.request, listing.filter(pk__in=ids))}
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class CategoryDetailView(PublishedArticleMixin, ListView):
@@ -112,16 +171,18 @@ class ArchivePeriodView(PublishedArticleMixin, ListView):
 
 class SearchView(PublishedArticleMixin, ListView):
     template_name = "blog/search.html"
+    remember_count = False  # one path, every query: SearchResults counts (and caps) itself
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)
         self.terms = self.query.split()[:MAX_QUERY_TERMS]
         if not self.terms:
             return Article.objects.none()
-        return Article.objects.published().for_listing(with_text=True).search(self.terms)
+        return SearchResults(Article.objects.published().for_listing(with_text=True), self.terms, self.request)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, terms=self.terms, **kwargs)
+        capped = isinstance(self.object_list, SearchResults) and self.object_list.capped
+        return super().get_context_data(query=self.query, terms=self.terms, search_capped=capped, **kwargs)
 
 
 @require_safe

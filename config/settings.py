@@ -146,6 +146,9 @@ else:
 # from the cache (0 turns it off). Every content change invalidates at once, and no page
 # outlives the next scheduled publication, so this is only an upper bound.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
+# Card HTML, list counts and the navigation, kept under the content version for anonymous
+# readers (blog.caching.remember): pages not served whole still skip most rendering. 0: off.
+FRAGMENT_CACHE_SECONDS = env_int("DJANGO_FRAGMENT_CACHE_SECONDS", 600)
 # What a CDN in front may keep (s-maxage). Browsers always revalidate (max-age=0, ETag → 304).
 CDN_CACHE_SECONDS = env_int("DJANGO_CDN_CACHE_SECONDS", 60)
 

@@ -1,0 +1,131 @@
+"""Pages not served whole (page cache off) keep cards, counts and the navigation under the
+content version: never stale, and cheaper once warm."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from blog.models import Article, Tag
+from tests.factories import make_article, make_category, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 600
+
+
+def body(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_a_warm_list_page_skips_the_count_the_navigation_and_the_card_relations(client):
+    for number in range(15):
+        make_article(f"記事{number}")
+    cold = queries(client, "/")
+    warm = queries(client, "/")
+    assert warm == 1  # the page's articles only
+    assert cold > warm
+
+
+def test_editing_an_article_renaming_a_tag_or_a_category_changes_its_card(client):
+    category = make_category("古いカテゴリー")
+    article = make_article("古い題名", tags=["古いタグ"], category=category)
+    assert "古い題名" in body(client, "/")
+    article.title = "新しい題名"
+    article.save()
+    assert "新しい題名" in body(client, "/")
+    tag = Tag.objects.get(name="古いタグ")
+    tag.name = "新しいタグ"
+    tag.save()
+    assert "#新しいタグ" in body(client, "/")
+    category.name = "新しいカテゴリー"
+    category.save()
+    html = body(client, "/")
+    assert "古いカテゴリー" not in html and "新しいカテゴリー" in html
+
+
+def test_unpublishing_changes_the_count_and_the_list(client):
+    articles = [make_article(f"記事{number}") for number in range(13)]
+    assert "1 / 2 ページ" in body(client, "/")
+    articles[0].status = Article.Status.DRAFT
+    articles[0].save()
+    html = body(client, "/")
+    assert "1 / 2 ページ" not in html and articles[0].title not in html
+
+
+def test_a_scheduled_article_appears_in_list_count_and_navigation_when_its_time_comes(client):
+    now = timezone.now()
+    make_article("既存の記事", category=make_category("既存"))
+    scheduled = make_article(
+        "予約の記事", category=make_category("予約カテゴリー"), published_at=now + datetime.timedelta(minutes=5)
+    )
+    html = body(client, "/")
+    assert scheduled.title not in html and "予約カテゴリー" not in html
+    later = now + datetime.timedelta(minutes=5, seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        html = body(client, "/")
+    assert scheduled.title in html and "予約カテゴリー" in html
+
+
+def test_staff_see_changes_made_without_any_signal(client):
+    article = make_article("スタッフが見る記事")
+    staff = Client()
+    staff.force_login(make_user("editor"))
+    body(client, "/"), body(staff, "/")
+    Article.objects.filter(pk=article.pk).update(title="シグナルなしの変更")
+    assert "シグナルなしの変更" in body(staff, "/")
+
+
+def test_fragment_cache_can_be_turned_off(client, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    article = make_article("切り替えの記事")
+    body(client, "/")
+    Article.objects.filter(pk=article.pk).update(title="即時の変更")
+    assert "即時の変更" in body(client, "/")
+
+
+def test_a_warm_article_page_reads_the_article_and_its_related_cards_only(client):
+    article = make_article("本体の記事", tags=["共有タグ"])
+    for number in range(5):
+        make_article(f"関連{number}", tags=["共有タグ"])
+    cold = queries(client, article.get_absolute_url())
+    assert queries(client, article.get_absolute_url()) == 2 < cold
+
+
+def test_renaming_a_tag_or_author_changes_the_article_header_and_meta_tags(client):
+    article = make_article("見出しの記事", tags=["旧名タグ"])
+    html = body(client, article.get_absolute_url())
+    assert 'content="旧名タグ"' in html and "#旧名タグ" in html
+    tag = Tag.objects.get(name="旧名タグ")
+    tag.name = "新名タグ"
+    tag.save()
+    html = body(client, article.get_absolute_url())
+    assert 'content="新名タグ"' in html and "#新名タグ" in html and "旧名タグ" not in html
+    author = article.authors.get()
+    author.name = "改名した記者"
+    author.save()
+    assert "改名した記者" in body(client, article.get_absolute_url())
+
+
+def test_meta_tags_follow_the_host_they_were_asked_on(client, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    article = make_article("ホストの記事")
+    assert "http://a.example/" in client.get(article.get_absolute_url(), HTTP_HOST="a.example").content.decode()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="b.example").content.decode()
+    assert "http://b.example/" in html and "a.example" not in html

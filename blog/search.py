@@ -11,7 +11,7 @@ all cost a full pass over the matches — 100,000 documents for a word like 「�
 * Each segment is read by its index when it is small, and by walking the newest-first index
   when it is large (it then fills a page after a few rows). The counts, which stop early,
   tell which — the planner cannot know how common a word is.
-* On PostgreSQL, terms of one or two characters use ``blog_search_grams`` (migration 0005):
+* On PostgreSQL, terms of one or two characters use ``blog_search_grams`` (migration 0006):
   exact, so the documents are not even read. Longer terms use the trigram index.
 
 A page costs a constant number of queries: the two counts in one, the page's ids in one,

@@ -27,6 +27,8 @@ from . import caching, text
 from .models import Article
 
 RESULT_LIMIT = 120  # ten pages
+# How many of the newest articles a cheap walk reads to recognise a common term (see _common).
+COMMON_WINDOW = 150
 # Exact counts are cheap (no document is read), so they may look further before the walk.
 PROBE_LIMIT = 2000
 SHORT = 2  # the grams index holds single characters and pairs
@@ -110,22 +112,53 @@ class SearchResults:
 
     # -- counting ----------------------------------------------------------------------------
 
+    def _common_probe(self):
+        """Matches among the newest ``COMMON_WINDOW`` articles, counted up to ``RESULT_LIMIT`` + 1.
+
+        A word like 「推論」 is in nearly every article: counting it through the index reads its
+        whole posting list, while reading a few of the newest documents proves there are more
+        matches than a search shows — and that the newest-first walk fills any page at once.
+        """
+        window = self.base.order_by("-published_at", "-pk")[:COMMON_WINDOW]
+        return self._documents(walk=True).filter(pk__in=window.values("pk"))
+
     def _count_both(self) -> tuple[int, int]:
-        """Title hits and all hits, each counted up to its probe limit + 1, in one query."""
+        """Title hits and all hits, each counted up to its probe limit + 1, in one query.
+
+        On PostgreSQL a common term (see ``_common_probe``) is not counted through the index at
+        all: ``CASE`` runs the full count only when the probe of the newest articles falls short
+        (PostgreSQL evaluates an uncorrelated sub-select only when its branch is taken).
+        """
         if self._counts is None:
             if not self.needles:
                 self._counts = (0, 0)
                 return self._counts
             title_limit, total_limit = self._probe_limits()
+            counted = [
+                (self._titles(walk=False), title_limit),
+                (self._documents(walk=False), total_limit),
+                (self._common_probe(), RESULT_LIMIT),
+            ]
             parts, params = [], []
-            for i, (qs, limit) in enumerate(
-                [(self._titles(walk=False), title_limit), (self._documents(walk=False), total_limit)]
-            ):
+            for i, (qs, limit) in enumerate(counted):
                 sql, qparams = qs.values("pk")[: limit + 1].query.sql_with_params()
                 parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted{i})")
                 params.extend(qparams)
+            titles, documents, probe = parts
+            if self.postgres:
+                select = f"{titles}, CASE WHEN {probe} > %s THEN %s ELSE {documents} END"
+                # params follow the placeholders' order: titles, probe, the two limits, documents
+                n_titles = titles.count("%s")
+                n_documents = documents.count("%s")
+                p_titles = params[:n_titles]
+                p_documents = params[n_titles : n_titles + n_documents]
+                p_probe = params[n_titles + n_documents :]
+                params = [*p_titles, *p_probe, RESULT_LIMIT, total_limit + 1, *p_documents]
+            else:
+                select = f"{titles}, {documents}"
+                params = params[: titles.count("%s") + documents.count("%s")]
             with connections[self.listing.db].cursor() as cursor:
-                cursor.execute("SELECT " + ", ".join(parts), params)
+                cursor.execute("SELECT " + select, params)
                 self._counts = tuple(cursor.fetchone())
         return self._counts
 

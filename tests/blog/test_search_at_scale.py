@@ -80,10 +80,14 @@ def paged(terms, per_page=7):
     [(search.RESULT_LIMIT, search.PROBE_LIMIT), (10, 10), (3, 5), (1, 1)],
     ids=["default", "walks-past-10", "walks-past-3", "always-walks"],
 )
+@pytest.mark.parametrize("common_window", [search.COMMON_WINDOW, 4], ids=["window-default", "window-4"])
 @pytest.mark.parametrize("terms", TERMS, ids=["+".join(t) for t in TERMS])
-def test_pages_hold_exactly_the_rows_of_the_plain_search(tricky_site, monkeypatch, terms, result_limit, probe_limit):
+def test_pages_hold_exactly_the_rows_of_the_plain_search(
+    tricky_site, monkeypatch, terms, result_limit, probe_limit, common_window
+):
     monkeypatch.setattr(search, "RESULT_LIMIT", result_limit)
     monkeypatch.setattr(search, "PROBE_LIMIT", probe_limit)
+    monkeypatch.setattr(search, "COMMON_WINDOW", common_window)
     expected = reference(terms)
     found, results = paged(terms)
     assert found == expected[:result_limit]

@@ -125,8 +125,8 @@ class SearchResults:
     def _count_both(self) -> tuple[int, int]:
         """Title hits and all hits, each counted up to its probe limit + 1, in one query.
 
-        On PostgreSQL a common term (see ``_common_probe``) is not counted through the index at
-        all: ``CASE`` runs the full count only when the probe of the newest articles falls short
+        On PostgreSQL a common short term (see ``_common_probe``) is not counted through the
+        grams index at all: ``CASE`` runs the full count only when the probe of the newest articles falls short
         (PostgreSQL evaluates an uncorrelated sub-select only when its branch is taken).
         """
         if self._counts is None:
@@ -145,7 +145,9 @@ class SearchResults:
                 parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted{i})")
                 params.extend(qparams)
             titles, documents, probe = parts
-            if self.postgres:
+            # Only for short terms: a long term's trigram count rechecks at most the limit's
+            # worth of documents anyway, as many as the probe would read.
+            if self.postgres and all(len(n) <= SHORT for n in self.needles):
                 select = f"{titles}, CASE WHEN {probe} > %s THEN %s ELSE {documents} END"
                 # params follow the placeholders' order: titles, probe, the two limits, documents
                 n_titles = titles.count("%s")

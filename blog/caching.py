@@ -114,6 +114,12 @@ def next_visibility_change(version: str) -> float:
     return value
 
 
+def expiry(version: str, now: float, seconds: int) -> float:
+    """When something kept for ``seconds`` must go: then, or when the next scheduled article appears."""
+    next_change = next_visibility_change(version)
+    return min(now + seconds, next_change) if next_change else now + seconds
+
+
 def fragment_version(request) -> str | None:
     """The content version to keep fragments under for this request; ``None``: keep nothing.
 
@@ -139,10 +145,7 @@ def remember(request, name: str, compute):
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] > now:
         return stored[1]
     value = compute()
-    expires_at = now + settings.FRAGMENT_CACHE_SECONDS
-    next_change = next_visibility_change(version)
-    if next_change:
-        expires_at = min(expires_at, next_change)
+    expires_at = expiry(version, now, settings.FRAGMENT_CACHE_SECONDS)
     if expires_at > now:
         cache.set(key, (expires_at, value), max(1, int(expires_at - now) + 1))
     return value
@@ -260,10 +263,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if request.method != "GET" or not is_cacheable_response(response):
             return response
-        expires_at = now + settings.PAGE_CACHE_SECONDS
-        next_change = next_visibility_change(version)
-        if next_change:
-            expires_at = min(expires_at, next_change)
+        expires_at = expiry(version, now, settings.PAGE_CACHE_SECONDS)
         if expires_at <= now:
             return response
         if not response.has_header("ETag"):

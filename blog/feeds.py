@@ -105,7 +105,7 @@ class ArticleFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        return self.scope(obj).for_feed()[:FEED_LENGTH]
+        return self.scope(obj).for_listing(with_html=True)[:FEED_LENGTH]
 
     def title(self, obj):
         return f"{settings.SITE_NAME} — {settings.SITE_TAGLINE}"

@@ -138,18 +138,16 @@ class ArticleQuerySet(models.QuerySet):
         ``manage.py publish_scheduled`` records the change)."""
         return self.filter(status__in=Article.PUBLIC_STATUSES, published_at__lte=timezone.now())
 
-    def for_listing(self, *, with_text: bool = False):
+    def for_listing(self, *, with_text: bool = False, with_html: bool = False):
         """Fetch what an article card shows (category, authors, tags) in a constant number of queries.
 
-        The heavy text columns stay in the database; ``with_text`` keeps the plain text for
-        search-result snippets.
+        The heavy text columns stay in the database: ``with_text`` keeps the plain text (search
+        snippets), ``with_html`` the rendered body (feeds).
         """
-        heavy = ["body", "body_html", "toc_html", "search_document", "extra"] + ([] if with_text else ["body_text"])
-        return self.select_related("category").prefetch_related("authors", "tags").defer(*heavy)
-
-    def for_feed(self):
-        """Fetch what a feed item shows (the card's relations and the rendered body) in constant queries."""
-        heavy = ["body", "body_text", "toc_html", "search_document", "extra"]
+        keep = {"body_text"} if with_text else set()
+        if with_html:
+            keep.add("body_html")
+        heavy = [f for f in ("body", "body_html", "body_text", "toc_html", "search_document", "extra") if f not in keep]
         return self.select_related("category").prefetch_related("authors", "tags").defer(*heavy)
 
     def with_tag(self, tag: Tag):

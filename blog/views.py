@@ -1,14 +1,13 @@
 import calendar
 import datetime
-
 import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
@@ -190,7 +189,8 @@ def robots_txt(request):
     """Let crawlers in everywhere but the admin and editor endpoints, and name the sitemap."""
     sitemap = reverse("blog:sitemap")
     sitemap_url = settings.SITE_URL + sitemap if settings.SITE_URL else request.build_absolute_uri(sitemap)
-    # Search results stay crawlable on purpose: their <meta name="robots" content="noindex">
+    # A custom DJANGO_ADMIN_PATH is deliberately not listed: robots.txt would publish it (the
+    # admin's own pages already say noindex). Search results stay crawlable on purpose: their <meta name="robots" content="noindex">
     # only works if crawlers may fetch the page and read it.
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /markdownx/", "", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -15,8 +15,13 @@ all cost a full pass over the matches — 100,000 documents for a word like 「�
   exact, so the documents are not even read. Longer terms use the trigram index.
 
 A page costs a constant number of queries: the two counts in one, the page's ids in one,
-then the articles with their authors and tags.
+then the articles with their authors and tags. The counts depend only on the terms and the
+published content, so, like a list's count, they are remembered per content version
+(``caching.remember``): the next page of the same search, or the same search by another
+reader, costs no count at all until something is published, changed or scheduled in.
 """
+
+import hashlib
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models
@@ -123,46 +128,53 @@ class SearchResults:
         return self._documents(walk=True).filter(pk__in=window.values("pk"))
 
     def _count_both(self) -> tuple[int, int]:
+        """(title hits, all hits), counted by ``_count_now`` or remembered for this content version."""
+        if self._counts is None:
+            if not self.needles:
+                self._counts = (0, 0)
+            elif self.request is None:
+                self._counts = self._count_now()
+            else:  # the same terms in any order count the same
+                digest = hashlib.sha256("\0".join(sorted(self.needles)).encode()).hexdigest()
+                self._counts = tuple(caching.remember(self.request, f"search-counts:{digest}", self._count_now))
+        return self._counts
+
+    def _count_now(self) -> tuple[int, int]:
         """Title hits and all hits, each counted up to its probe limit + 1, in one query.
 
         On PostgreSQL a common short term (see ``_common_probe``) is not counted through the
         grams index at all: ``CASE`` runs the full count only when the probe of the newest articles falls short
         (PostgreSQL evaluates an uncorrelated sub-select only when its branch is taken).
         """
-        if self._counts is None:
-            if not self.needles:
-                self._counts = (0, 0)
-                return self._counts
-            title_limit, total_limit = self._probe_limits()
-            counted = [
-                (self._titles(walk=False), title_limit),
-                (self._documents(walk=False), total_limit),
-                (self._common_probe(), RESULT_LIMIT),
-            ]
-            parts, params = [], []
-            for i, (qs, limit) in enumerate(counted):
-                sql, qparams = qs.values("pk")[: limit + 1].query.sql_with_params()
-                parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted{i})")
-                params.extend(qparams)
-            titles, documents, probe = parts
-            # Only for short terms: a long term's trigram count rechecks at most the limit's
-            # worth of documents anyway, as many as the probe would read.
-            if self.postgres and all(len(n) <= SHORT for n in self.needles):
-                select = f"{titles}, CASE WHEN {probe} > %s THEN %s ELSE {documents} END"
-                # params follow the placeholders' order: titles, probe, the two limits, documents
-                n_titles = titles.count("%s")
-                n_documents = documents.count("%s")
-                p_titles = params[:n_titles]
-                p_documents = params[n_titles : n_titles + n_documents]
-                p_probe = params[n_titles + n_documents :]
-                params = [*p_titles, *p_probe, RESULT_LIMIT, total_limit + 1, *p_documents]
-            else:
-                select = f"{titles}, {documents}"
-                params = params[: titles.count("%s") + documents.count("%s")]
-            with connections[self.listing.db].cursor() as cursor:
-                cursor.execute("SELECT " + select, params)
-                self._counts = tuple(cursor.fetchone())
-        return self._counts
+        title_limit, total_limit = self._probe_limits()
+        counted = [
+            (self._titles(walk=False), title_limit),
+            (self._documents(walk=False), total_limit),
+            (self._common_probe(), RESULT_LIMIT),
+        ]
+        parts, params = [], []
+        for i, (qs, limit) in enumerate(counted):
+            sql, qparams = qs.values("pk")[: limit + 1].query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted{i})")
+            params.extend(qparams)
+        titles, documents, probe = parts
+        # Only for short terms: a long term's trigram count rechecks at most the limit's
+        # worth of documents anyway, as many as the probe would read.
+        if self.postgres and all(len(n) <= SHORT for n in self.needles):
+            select = f"{titles}, CASE WHEN {probe} > %s THEN %s ELSE {documents} END"
+            # params follow the placeholders' order: titles, probe, the two limits, documents
+            n_titles = titles.count("%s")
+            n_documents = documents.count("%s")
+            p_titles = params[:n_titles]
+            p_documents = params[n_titles : n_titles + n_documents]
+            p_probe = params[n_titles + n_documents :]
+            params = [*p_titles, *p_probe, RESULT_LIMIT, total_limit + 1, *p_documents]
+        else:
+            select = f"{titles}, {documents}"
+            params = params[: titles.count("%s") + documents.count("%s")]
+        with connections[self.listing.db].cursor() as cursor:
+            cursor.execute("SELECT " + select, params)
+            return tuple(cursor.fetchone())
 
     def count(self) -> int:
         return min(self._count_both()[1], RESULT_LIMIT)

@@ -1,5 +1,6 @@
 import json
 import re
+import unicodedata
 
 from django import template
 from django.conf import settings
@@ -28,25 +29,41 @@ class _FoldTable(dict):
 
     def __missing__(self, code: int) -> str:
         folded = self[code] = text.normalize(chr(code))
+        if len(folded) != 1:
+            _SEVERAL.add(chr(code))
         return folded
 
 
 _FOLD = _FoldTable()
+_SEVERAL: set[str] = set()  # characters seen so far that fold into zero or several (「…」 → "...")
 
 
 def _normalized_with_map(value: str):
     """The folded text and, for each of its characters, the position it came from in ``value``."""
-    # A search page folds ~70,000 characters of snippets: translate in C, and skip building
-    # the position map when no character folds into several (the usual case).
-    folded = value.translate(_FOLD)
-    if len(folded) == len(value) and all(len(_FOLD[ord(char)]) == 1 for char in set(value)):
+    # A search page folds ~70,000 characters of snippets: translate in C, and map positions
+    # one character at a time only around the few characters that fold into several.
+    if unicodedata.is_normalized("NFKC", value):  # most text: only case can fold, in C
+        folded = value.casefold()
+        if len(folded) == len(value):
+            return folded, range(len(value))
+    folded = value.translate(_FOLD)  # fills _FOLD (and _SEVERAL) for every character of value
+    if _SEVERAL.isdisjoint(value):
         return folded, range(len(value))
-    chars, index = [], []
-    for position, char in enumerate(value):
-        piece = _FOLD[ord(char)]
-        chars.append(piece)
-        index.extend([position] * len(piece))
-    return "".join(chars), index
+    index, done = [], 0
+    for match in _several_pattern().finditer(value):
+        index.extend(range(done, match.start()))
+        index.extend([match.start()] * len(_FOLD[ord(match.group())]))
+        done = match.end()
+    index.extend(range(done, len(value)))
+    return folded, index
+
+
+def _several_pattern(cache={}):  # noqa: B006 — one compiled pattern per size of _SEVERAL
+    size = len(_SEVERAL)
+    if size not in cache:
+        cache.clear()
+        cache[size] = re.compile("[" + "".join(re.escape(char) for char in sorted(_SEVERAL)) + "]")
+    return cache[size]
 
 
 def _spans(value: str, terms):
@@ -104,8 +121,8 @@ def snippet(value, terms, width=120):
         return highlight(text.truncate_sentences(value[: width + 2], width), terms)
     start = max(0, first - width // 3)
     end = min(len(value), start + width)
-    part = ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
-    return highlight(part, terms)
+    # the ellipses go around the highlighted part: 「…」 folds into three characters
+    return format_html("{}{}{}", "…" if start else "", highlight(value[start:end], terms), "…" if end < len(value) else "")
 
 
 @register.simple_tag(takes_context=True)

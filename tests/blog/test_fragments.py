@@ -129,3 +129,44 @@ def test_meta_tags_follow_the_host_they_were_asked_on(client, settings):
     assert "http://a.example/" in client.get(article.get_absolute_url(), HTTP_HOST="a.example").content.decode()
     html = client.get(article.get_absolute_url(), HTTP_HOST="b.example").content.decode()
     assert "http://b.example/" in html and "a.example" not in html
+
+
+def result_count(client, q):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    return response.context["paginator"].count
+
+
+def test_a_repeated_search_reuses_its_count(client):
+    for number in range(3):
+        make_article(f"推論の記事{number}")
+    queries(client, "/search/?q=推論")
+    with CaptureQueriesContext(connection) as captured:
+        assert result_count(client, "推論") == 3
+    assert len(captured) == 2  # the page's ids and its articles: no count
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    # the same terms in another order are the same count
+    make_article("推論とGPUの記事", body="GPU")
+    assert result_count(client, "推論 GPU") == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert result_count(client, "GPU 推論") == 1
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_remembered_search_count_follows_publishing_unpublishing_and_the_clock(client):
+    now = timezone.now()
+    first = make_article("量子化の基礎")
+    assert result_count(client, "量子化") == 1
+    second = make_article("量子化の応用")
+    assert result_count(client, "量子化") == 2
+    first.status = Article.Status.DRAFT
+    first.save()
+    assert result_count(client, "量子化") == 1
+    make_article("量子化の予約記事", published_at=now + datetime.timedelta(minutes=5))
+    assert result_count(client, "量子化") == 1
+    with mock.patch("django.utils.timezone.now", return_value=now + datetime.timedelta(minutes=5, seconds=1)):
+        assert result_count(client, "量子化") == 2
+    Article.objects.filter(pk=second.pk).update(title="別の題名")  # no signal: anonymous readers keep the count
+    staff = Client()
+    staff.force_login(make_user("editor"))
+    assert result_count(staff, "量子化") == 1  # staff always count afresh

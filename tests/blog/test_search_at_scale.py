@@ -166,9 +166,21 @@ def test_a_page_is_one_count_query_one_id_query_and_the_listing(tricky_site):
         ("前置き。ＡＩの話。あとでaiの話", "ai", "ai"),  # the typed hit is found without folding it all
         ("前置き。ＡＩの話だけ", "ai", "ＡＩ"),  # no hit as typed: found by folding
         ("前置き。推論の話", "推論", "推論"),
+        ("前置き…ＧＰＵ…㍿と…Ｇｐｕの話", "gpu", "ＧＰＵ"),  # 「…」 and 「㍿」 fold into several characters
+        ("前置き…㍿…ｶﾞｿﾘﾝとＡＩの話", "ai", "ＡＩ"),  # so do half-width kana with a sound mark
     ],
 )
 def test_snippet_shows_a_hit_however_it_is_written(body, term, expected_start):
     from blog.templatetags.blog_tags import snippet
 
     assert f"<mark>{expected_start}</mark>" in snippet(body, [term], width=8)
+
+
+def test_a_snippet_cut_from_a_long_body_is_marked_with_ellipses_and_highlights_exactly_the_term():
+    from blog.templatetags.blog_tags import highlight, snippet
+
+    body = "あ" * 200 + "…中略…推論…" + "い" * 200
+    html = snippet(body, ["推論"], width=20)
+    assert html.startswith("…") and html.endswith("…")
+    assert "…中略…<mark>推論</mark>…" in html
+    assert highlight("前…後のＧＰＵと<gpu>", ["gpu"]) == "前…後の<mark>ＧＰＵ</mark>と&lt;<mark>gpu</mark>&gt;"

@@ -43,8 +43,8 @@ IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "yclid", "mc_cid", "mc_eid")
 MAX_QUERY_LENGTH = 400
 NO_NEXT_CHANGE = 0.0
 CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/includes/cached_card.html
-# A search card's byline and tags (its title and snippet show the query): article_card.html.
-CARD_RELATIONS_FRAGMENT = "article-card-relations"
+# A search card's date, category, byline and tags (its title and snippet show the query): article_card.html.
+CARD_DETAILS_FRAGMENT = "article-card-details"
 # An article page's header and meta tags (templates/blog/article_detail.html).
 ARTICLE_HEADER_FRAGMENT, ARTICLE_META_FRAGMENT = "article-header", "article-meta"
 

@@ -18,6 +18,8 @@ def site(request):
     }
 
 
-def navigation_categories() -> list:
+def navigation_categories() -> list[dict]:
+    """The categories with a published article, as names and URLs (cheap to keep and to render)."""
     # EXISTS per category (a dozen index probes), not IN over every published article.
-    return list(Category.objects.filter(Exists(Article.objects.published().filter(category=OuterRef("pk")))))
+    categories = Category.objects.filter(Exists(Article.objects.published().filter(category=OuterRef("pk"))))
+    return [{"name": category.name, "url": category.get_absolute_url()} for category in categories]

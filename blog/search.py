@@ -213,6 +213,6 @@ class SearchResults:
             ids = [row[0] for row in cursor.fetchall()]
         page = self.listing.filter(pk__in=ids).order_by()
         if self.request is not None:  # authors and tags only for cards whose byline is not kept
-            page = caching.prefetch_uncached_cards(self.request, page, caching.CARD_RELATIONS_FRAGMENT)
+            page = caching.prefetch_uncached_cards(self.request, page, caching.CARD_DETAILS_FRAGMENT)
         by_id = {article.pk: article for article in page}
         return [by_id[pk] for pk in ids if pk in by_id]

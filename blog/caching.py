@@ -32,6 +32,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 
 logger = logging.getLogger("blog.caching")
 
@@ -172,6 +173,46 @@ def prefetch_uncached_cards(request, queryset, fragment: str = CARD_FRAGMENT, *,
         missing = [article for article in articles if not all(key in found for key in keys[article.pk])]
     prefetch_related_objects(missing, "authors", "tags")
     return articles
+
+
+@dataclass(frozen=True)
+class Card:
+    """One article card of a list: its kept HTML, or the article to render (and keep) it from."""
+
+    pk: int
+    html: str | None = None
+    article: object | None = None
+
+
+def article_cards(request, ids, listing) -> list[Card]:
+    """Cards for the articles ``ids``, in that order: kept HTML where the cache has it.
+
+    A card (templates/blog/includes/cached_card.html) depends only on its article, so it is
+    kept under the content version. Article rows — with their authors and tags — are read from
+    ``listing`` (a ``published().for_listing()``) only for the cards not kept: a warm list page
+    reads its ids, which always come from the database, and nothing else. Staff, or a site with
+    fragments off, get every article. The page's queries stay constant whatever the data size.
+    """
+    ids = list(ids)
+    version = fragment_version(request)
+    kept = {}
+    if version is not None and ids:
+        keys = {pk: make_template_fragment_key(CARD_FRAGMENT, [pk, version]) for pk in ids}
+        found = cache.get_many(list(keys.values()))
+        # The HTML is what the {% cache %} tag rendered from our own templates.
+        kept = {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
+    missing = [pk for pk in ids if pk not in kept]
+    articles = {article.pk: article for article in listing.filter(pk__in=missing).order_by()} if missing else {}
+    return [Card(pk, html=kept.get(pk), article=articles.get(pk)) for pk in ids if pk in kept or pk in articles]
+
+
+def page_cards(request, page_queryset, listing) -> list[Card]:
+    """``article_cards`` for a page of ``listing`` (a sliced queryset): one narrow query for the ids,
+    or, when no card can be kept, the page's articles in one go."""
+    if fragment_version(request) is None:
+        return [Card(article.pk, article=article) for article in page_queryset]
+    ids = page_queryset.prefetch_related(None).select_related(None).values_list("pk", flat=True)
+    return article_cards(request, ids, listing)
 
 
 # -- The page cache -------------------------------------------------------------------

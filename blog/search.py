@@ -15,10 +15,11 @@ all cost a full pass over the matches — 100,000 documents for a word like 「�
   exact, so the documents are not even read. Longer terms use the trigram index.
 
 A page costs a constant number of queries: the two counts in one, the page's ids in one,
-then the articles with their authors and tags. The counts depend only on the terms and the
-published content, so, like a list's count, they are remembered per content version
-(``caching.remember``): the next page of the same search, or the same search by another
-reader, costs no count at all until something is published, changed or scheduled in.
+then the articles with their authors and tags. The counts and a page's ids depend only on the
+terms and the published content, so, like a list's count and an article's related articles,
+they are remembered per content version (``caching.remember``): the same search by another
+reader costs the articles' query alone until something is published, changed or scheduled in
+(staff, and a site without a cache, always search afresh).
 """
 
 import hashlib
@@ -127,16 +128,17 @@ class SearchResults:
         window = self.base.order_by("-published_at", "-pk")[:COMMON_WINDOW]
         return self._documents(walk=True).filter(pk__in=window.values("pk"))
 
+    def _remembered(self, name: str, compute):
+        """``compute()``, remembered per content version for these terms (in any order)."""
+        if self.request is None:
+            return compute()
+        digest = hashlib.sha256("\0".join(sorted(self.needles)).encode()).hexdigest()
+        return caching.remember(self.request, f"search:{digest}:{name}", compute)
+
     def _count_both(self) -> tuple[int, int]:
-        """(title hits, all hits), counted by ``_count_now`` or remembered for this content version."""
+        """(title hits, all hits), counted by ``_count_now`` or remembered."""
         if self._counts is None:
-            if not self.needles:
-                self._counts = (0, 0)
-            elif self.request is None:
-                self._counts = self._count_now()
-            else:  # the same terms in any order count the same
-                digest = hashlib.sha256("\0".join(sorted(self.needles)).encode()).hexdigest()
-                self._counts = tuple(caching.remember(self.request, f"search-counts:{digest}", self._count_now))
+            self._counts = tuple(self._remembered("counts", self._count_now)) if self.needles else (0, 0)
         return self._counts
 
     def _count_now(self) -> tuple[int, int]:
@@ -193,6 +195,15 @@ class SearchResults:
         start, stop = key.start or 0, min(key.stop if key.stop is not None else self.count(), self.count())
         if start >= stop:
             return []
+        ids = self._remembered(f"ids:{start}:{stop}", lambda: self._page_ids(start, stop))
+        page = self.listing.filter(pk__in=ids).order_by()
+        if self.request is not None:  # authors and tags only for cards whose byline is not kept
+            page = caching.prefetch_uncached_cards(self.request, page, caching.CARD_DETAILS_FRAGMENT)
+        by_id = {article.pk: article for article in page}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def _page_ids(self, start: int, stop: int) -> list[int]:
+        """The ids of matches ``start`` to ``stop``: title hits first, each segment newest first."""
         titles, total = self._count_both()
         title_limit, total_limit = self._probe_limits()
         segments = []
@@ -210,9 +221,4 @@ class SearchResults:
             params.extend(qparams)
         with connections[self.listing.db].cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 3, 2 DESC, 1 DESC", params)
-            ids = [row[0] for row in cursor.fetchall()]
-        page = self.listing.filter(pk__in=ids).order_by()
-        if self.request is not None:  # authors and tags only for cards whose byline is not kept
-            page = caching.prefetch_uncached_cards(self.request, page, caching.CARD_DETAILS_FRAGMENT)
-        by_id = {article.pk: article for article in page}
-        return [by_id[pk] for pk in ids if pk in by_id]
+            return [row[0] for row in cursor.fetchall()]

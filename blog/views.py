@@ -56,9 +56,12 @@ class PublishedArticleMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
-        if page is not None and isinstance(page.object_list, QuerySet):
-            page.object_list = caching.prefetch_uncached_cards(self.request, page.object_list)
-            context["object_list"] = context[self.context_object_name] = page.object_list
+        if page is None:
+            context["cards"] = []
+        elif isinstance(page.object_list, QuerySet):  # a list: kept cards, rows only for the rest
+            context["cards"] = caching.page_cards(self.request, page.object_list, self.object_list)
+        else:  # search results: the cards show the query, so they are rendered every time
+            context["cards"] = [caching.Card(article.pk, article=article) for article in page.object_list]
         return context
 
 
@@ -86,20 +89,19 @@ class ArticleDetailView(DetailView):
         return super().get_context_data(related_articles=self.related_articles(), **kwargs)
 
     def related_articles(self) -> list:
-        """``related_to()``, ranked once per content version: the ranking reads every article
-        sharing a tag, fetching the winners by key reads four."""
+        """``related_to()``, ranked once per content version (the ranking reads every article
+        sharing a tag), shown as cards: kept HTML, or the article where none is kept."""
         listing = Article.objects.published().for_listing()
         ranked = []
 
         def rank():
-            ranked.extend(caching.prefetch_uncached_cards(self.request, listing.related_to(self.object)))
+            ranked.extend(listing.related_to(self.object))
             return [article.pk for article in ranked]
 
         ids = caching.remember(self.request, f"related:{self.object.pk}", rank)
-        if ranked or not ids:
-            return ranked
-        by_id = {a.pk: a for a in caching.prefetch_uncached_cards(self.request, listing.filter(pk__in=ids))}
-        return [by_id[pk] for pk in ids if pk in by_id]
+        if ranked:  # ranked just now: the rows are at hand
+            return [caching.Card(article.pk, article=article) for article in ranked]
+        return caching.article_cards(self.request, ids, listing)
 
 
 class CategoryDetailView(PublishedArticleMixin, ListView):

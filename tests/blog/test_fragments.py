@@ -100,12 +100,13 @@ def test_fragment_cache_can_be_turned_off(client, settings):
     assert "即時の変更" in body(client, "/")
 
 
-def test_a_warm_article_page_reads_the_article_and_its_related_cards_only(client):
+def test_a_warm_article_page_reads_the_article_only(client):
     article = make_article("本体の記事", tags=["共有タグ"])
     for number in range(5):
         make_article(f"関連{number}", tags=["共有タグ"])
     cold = queries(client, article.get_absolute_url())
-    assert queries(client, article.get_absolute_url()) == 2 < cold
+    assert queries(client, article.get_absolute_url()) == 1 < cold  # related cards are kept
+    assert body(client, article.get_absolute_url()).count('class="card"') == 4
 
 
 def test_renaming_a_tag_or_author_changes_the_article_header_and_meta_tags(client):
@@ -137,13 +138,19 @@ def result_count(client, q):
     return response.context["paginator"].count
 
 
-def test_a_repeated_search_reuses_its_count(client):
+def result_titles(client, q, page=1):
+    response = client.get("/search/", {"q": q, "page": page})
+    assert response.status_code == 200
+    return [article.title for article in response.context["articles"]]
+
+
+def test_a_repeated_search_reuses_its_count_and_its_page_of_ids(client):
     for number in range(3):
         make_article(f"推論の記事{number}")
     queries(client, "/search/?q=推論")
     with CaptureQueriesContext(connection) as captured:
         assert result_count(client, "推論") == 3
-    assert len(captured) == 2  # the page's ids and its articles: no count
+    assert len(captured) == 1  # the page's articles: no count, no search for their ids
     assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
     # the same terms in another order are the same count
     make_article("推論とGPUの記事", body="GPU")
@@ -151,6 +158,23 @@ def test_a_repeated_search_reuses_its_count(client):
     with CaptureQueriesContext(connection) as captured:
         assert result_count(client, "GPU 推論") == 1
     assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+
+
+def test_remembered_search_pages_follow_publishing_editing_and_paging(client):
+    now = timezone.now()
+    for number in range(13):
+        make_article(f"蒸留の記事{number:02}", published_at=now - datetime.timedelta(hours=number + 1))
+    assert result_titles(client, "蒸留")[0] == "蒸留の記事00"
+    assert result_titles(client, "蒸留", page=2) == ["蒸留の記事12"]
+    make_article("蒸留の新しい記事", published_at=now - datetime.timedelta(minutes=1))
+    assert result_titles(client, "蒸留")[0] == "蒸留の新しい記事"
+    assert result_titles(client, "蒸留", page=2) == ["蒸留の記事11", "蒸留の記事12"]
+    moved = Article.objects.get(title="蒸留の記事05")
+    moved.title = "題名から語が消えた記事"
+    moved.body = "本文にも残っていない。"
+    moved.save()
+    assert "題名から語が消えた記事" not in result_titles(client, "蒸留")
+    assert result_count(client, "蒸留") == 13
 
 
 def test_a_remembered_search_count_follows_publishing_unpublishing_and_the_clock(client):
@@ -170,3 +194,24 @@ def test_a_remembered_search_count_follows_publishing_unpublishing_and_the_clock
     staff = Client()
     staff.force_login(make_user("editor"))
     assert result_count(staff, "量子化") == 1  # staff always count afresh
+
+
+def cards_html(html):
+    start = html.index('<div class="cards">')
+    return html[start : html.index('<nav class="pagination"', start) if '<nav class="pagination"' in html else None]
+
+
+def test_a_warm_list_page_shows_the_same_cards_from_the_cache_and_reads_only_its_ids(client):
+    category = make_category("カード")
+    for number in range(14):
+        make_article(f"カードの記事{number:02}", tags=["GPU", f"タグ{number}"], category=category)
+    for url in ["/", "/?page=2", category.get_absolute_url(), "/tags/gpu/"]:
+        cold = cards_html(body(client, url))
+        with CaptureQueriesContext(connection) as captured:
+            warm = cards_html(body(client, url))
+        assert warm == cold, url
+        assert len(captured) <= 2, url  # the page's ids (and the tag or category it lists)
+        assert 'SELECT "blog_article"."id" FROM' in captured.captured_queries[-1]["sql"].replace(' AS "pk"', "")
+    home = body(client, "/")
+    newest_first = [f"カードの記事{number:02}" for number in range(13, 1, -1)]
+    assert [home.index(title) for title in newest_first] == sorted(home.index(title) for title in newest_first)

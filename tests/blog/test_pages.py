@@ -65,7 +65,7 @@ def test_article_page_shows_everything_a_reader_needs(client, site):
     assert "#オープンソース" in html and "分で読めます" in html
     assert '<h2 id="性能向上の背景">' in html  # body
     assert 'class="toc"' in html and 'href="#性能向上の背景"' in html
-    assert list(response.context["related_articles"]) == [site["related"]]
+    assert [card.pk for card in response.context["related_articles"]] == [site["related"].pk]
 
 
 def test_article_page_carries_canonical_open_graph_twitter_and_json_ld(client, site):

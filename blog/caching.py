@@ -182,6 +182,18 @@ class Card:
     pk: int
     html: str | None = None
     article: object | None = None
+    details: str | None = None  # a search card's kept date, category, byline and tags
+
+
+def kept_fragments(request, fragment: str, ids) -> dict:
+    """The HTML the cache keeps of ``fragment`` for each of ``ids`` (for this content version)."""
+    version = fragment_version(request)
+    if version is None or not ids:
+        return {}
+    keys = {pk: make_template_fragment_key(fragment, [pk, version]) for pk in ids}
+    found = cache.get_many(list(keys.values()))
+    # The HTML is what the {% cache %} tag rendered from our own templates.
+    return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
 
 
 def article_cards(request, ids, listing) -> list[Card]:
@@ -194,13 +206,7 @@ def article_cards(request, ids, listing) -> list[Card]:
     fragments off, get every article. The page's queries stay constant whatever the data size.
     """
     ids = list(ids)
-    version = fragment_version(request)
-    kept = {}
-    if version is not None and ids:
-        keys = {pk: make_template_fragment_key(CARD_FRAGMENT, [pk, version]) for pk in ids}
-        found = cache.get_many(list(keys.values()))
-        # The HTML is what the {% cache %} tag rendered from our own templates.
-        kept = {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
+    kept = kept_fragments(request, CARD_FRAGMENT, ids)
     missing = [pk for pk in ids if pk not in kept]
     articles = {article.pk: article for article in listing.filter(pk__in=missing).order_by()} if missing else {}
     return [Card(pk, html=kept.get(pk), article=articles.get(pk)) for pk in ids if pk in kept or pk in articles]

@@ -74,6 +74,7 @@ class SearchResults:
         self.needles = needles(terms)
         self.postgres = connections[queryset.db].vendor == "postgresql"
         self._counts = None
+        self.details = {}  # kept card details of the last page read, by article id
 
     # -- predicates ------------------------------------------------------------------------
 
@@ -196,11 +197,18 @@ class SearchResults:
         if start >= stop:
             return []
         ids = self._remembered(f"ids:{start}:{stop}", lambda: self._page_ids(start, stop))
-        page = self.listing.filter(pk__in=ids).order_by()
-        if self.request is not None:  # authors and tags only for cards whose byline is not kept
-            page = caching.prefetch_uncached_cards(self.request, page, caching.CARD_DETAILS_FRAGMENT)
-        by_id = {article.pk: article for article in page}
-        return [by_id[pk] for pk in ids if pk in by_id]
+        # A card whose details (date, category, byline, tags) are kept needs only its title,
+        # address and text; the others get everything a card shows, authors and tags included.
+        self.details = caching.kept_fragments(self.request, caching.CARD_DETAILS_FRAGMENT, ids) if self.request else {}
+        light = [pk for pk in ids if pk in self.details]
+        full = [pk for pk in ids if pk not in self.details]
+        rows = {}
+        if light:
+            page = self.listing.filter(pk__in=light).select_related(None).prefetch_related(None)
+            rows.update((article.pk, article) for article in page.only("title", "slug", "body_text").order_by())
+        if full:
+            rows.update((article.pk, article) for article in self.listing.filter(pk__in=full).order_by())
+        return [rows[pk] for pk in ids if pk in rows]
 
     def _page_ids(self, start: int, stop: int) -> list[int]:
         """The ids of matches ``start`` to ``stop``: title hits first, each segment newest first."""

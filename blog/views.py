@@ -60,8 +60,9 @@ class PublishedArticleMixin:
             context["cards"] = []
         elif isinstance(page.object_list, QuerySet):  # a list: kept cards, rows only for the rest
             context["cards"] = caching.page_cards(self.request, page.object_list, self.object_list)
-        else:  # search results: the cards show the query, so they are rendered every time
-            context["cards"] = [caching.Card(article.pk, article=article) for article in page.object_list]
+        else:  # search results: a card's title and snippet show the query; its details may be kept
+            details = getattr(self.object_list, "details", {})
+            context["cards"] = [caching.Card(a.pk, article=a, details=details.get(a.pk)) for a in page.object_list]
         return context
 
 

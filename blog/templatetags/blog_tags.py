@@ -1,3 +1,4 @@
+import html
 import json
 import re
 import unicodedata
@@ -5,7 +6,7 @@ import unicodedata
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .. import text
@@ -105,24 +106,37 @@ def highlight(value, terms):
     value = value or ""
     out, last = [], 0
     for start, end in _spans(value, terms or []):
-        out.append(escape(value[last:start]))
-        out.append(format_html("<mark>{}</mark>", value[start:end]))
+        out += [html.escape(value[last:start]), "<mark>", html.escape(value[start:end]), "</mark>"]
         last = end
-    out.append(escape(value[last:]))
-    return mark_safe("".join(str(part) for part in out))
+    out.append(html.escape(value[last:]))
+    return mark_safe("".join(out))
+
+
+def _collapse(value: str) -> str:
+    return " ".join(value.split())
 
 
 @register.simple_tag
 def snippet(value, terms, width=120):
-    """The part of ``value`` around the first hit, highlighted."""
-    value = " ".join((value or "").split())
+    """The part of ``value`` around the first hit, whitespace collapsed, highlighted.
+
+    Only the neighbourhood of the hit is read and tidied: doing so for a whole 6,000-character
+    body, twelve times a page, cost more than the search itself.
+    """
+    value = value or ""
     first = _first_hit(value, terms or [])
-    if first is None:  # the hit is in the title or excerpt: the body's opening (it reads no further)
-        return highlight(text.truncate_sentences(value[: width + 2], width), terms)
-    start = max(0, first - width // 3)
-    end = min(len(value), start + width)
+    if first is None:  # the hit is in the title or excerpt: the body's opening
+        opening = _collapse(value[: width * 3])
+        return highlight(text.truncate_sentences(opening[: width + 2], width), terms)
+    low, high = max(0, first - width), first + 2 * width
+    before = _collapse(value[low:first]) + (" " if first > low and value[first - 1].isspace() else "")
+    region = _collapse(value[low:high])
+    start = max(0, len(before.lstrip()) - width // 3)
+    end = min(len(region), start + width)
+    more_before = start > 0 or bool(value[:low].strip())
+    more_after = end < len(region) or bool(value[high:].strip())
     # the ellipses go around the highlighted part: 「…」 folds into three characters
-    return format_html("{}{}{}", "…" if start else "", highlight(value[start:end], terms), "…" if end < len(value) else "")
+    return mark_safe(("…" if more_before else "") + highlight(region[start:end], terms) + ("…" if more_after else ""))
 
 
 @register.simple_tag(takes_context=True)

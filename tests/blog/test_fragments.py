@@ -215,3 +215,20 @@ def test_a_warm_list_page_shows_the_same_cards_from_the_cache_and_reads_only_its
     home = body(client, "/")
     newest_first = [f"カードの記事{number:02}" for number in range(13, 1, -1)]
     assert [home.index(title) for title in newest_first] == sorted(home.index(title) for title in newest_first)
+
+
+def test_a_warm_search_page_shows_the_same_cards_with_kept_details(client):
+    category = make_category("検索カード")
+    for number in range(14):
+        make_article(f"量子化の記事{number:02}", tags=["GPU"], category=category, body="量子化で推論を速くする。")
+    cold = cards_html(body(client, "/search/?q=量子化"))
+    with CaptureQueriesContext(connection) as captured:
+        warm = cards_html(body(client, "/search/?q=量子化"))
+    assert warm == cold
+    assert len(captured) == 1  # titles, addresses and text of the page's articles
+    assert "検索カード" in warm and "#GPU" in warm and "<mark>量子化</mark>" in warm
+    tag = Tag.objects.get(name="GPU")
+    tag.name = "半導体"
+    tag.save()
+    renamed = cards_html(body(client, "/search/?q=量子化"))
+    assert "#半導体" in renamed and "#GPU" not in renamed

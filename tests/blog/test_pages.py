@@ -206,3 +206,17 @@ def test_malformed_query_strings_never_fail(client, site, raw):
 def test_search_ignores_sql_wildcards(client, site):
     assert list(client.get("/search/", {"q": "%"}).context["articles"]) == []
     assert list(client.get("/search/", {"q": "_"}).context["articles"]) == []
+
+
+def test_remembered_addresses_follow_the_script_prefix_and_quote_japanese_slugs():
+    from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+    from blog.models import slug_url
+
+    assert slug_url("blog:article-detail", "生成ai入門") == reverse("blog:article-detail", kwargs={"slug": "生成ai入門"})
+    set_script_prefix("/media-site/")
+    try:
+        assert slug_url("blog:tag-detail", "openai") == "/media-site/tags/openai/"
+    finally:
+        clear_script_prefix()
+    assert slug_url("blog:tag-detail", "openai") == "/tags/openai/"

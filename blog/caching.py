@@ -153,12 +153,11 @@ def remember(request, name: str, compute):
 
 
 def prefetch_uncached_cards(request, queryset, fragment: str = CARD_FRAGMENT, *, extra_vary_on=(), also=()) -> list:
-    """Evaluate a ``for_listing()`` queryset, prefetching authors and tags only where needed.
+    """Evaluate articles, prefetching authors and tags only for those whose fragments are not all kept.
 
-    An article card (templates/blog/includes/cached_card.html) is kept under the content
-    version; rendering it from the cache needs neither relation, and building the prefetched
-    managers was most of a list page's cost. Cards that are not cached get both, in two
-    queries as before; so a page costs the same number of queries whatever the data size.
+    For an article page's header and meta tags (kept under the content version, rendering them
+    from the cache needs neither relation). List cards go further: ``article_cards``. Articles
+    whose fragments are missing get both relations in two queries, whatever the data size.
     """
     articles = list(queryset.prefetch_related(None) if isinstance(queryset, QuerySet) else queryset)
     version = fragment_version(request)

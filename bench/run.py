@@ -5,8 +5,8 @@
     make bench BENCH_ARGS="--articles 500 --duration 5 --soak-duration 10"
 
 Generates the data set (bench/generate.py, skipped when already there), migrates and runs
-collectstatic, then for each mode — ``uncached`` (page cache off; card fragments, list counts
-and the navigation still kept under the content version), ``cached`` (page cache on: Redis with
+collectstatic, then for each mode — ``uncached`` (page cache off; card fragments, list counts,
+search counts and result ids and the navigation still kept under the content version), ``cached`` (page cache on: Redis with
 REDIS_URL, else each worker's local memory) and, if asked, ``nocache`` (both off) — starts gunicorn with the repository's
 gunicorn.conf.py (2 workers, 127.0.0.1 only), drives every URL with wrk at --connections and
 reports requests/s, p50/p99 latency, errors, SQL queries per request (counted in-process with

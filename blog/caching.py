@@ -128,7 +128,9 @@ def fragment_version(request) -> str | None:
     """
     if settings.FRAGMENT_CACHE_SECONDS <= 0 or request.user.is_authenticated:
         return None
-    return current_version()
+    if not hasattr(request, "_content_version"):  # once per request: with Redis, each is a round trip
+        request._content_version = current_version()
+    return request._content_version
 
 
 def remember(request, name: str, compute):
@@ -294,12 +296,16 @@ class PublicPageCacheMiddleware:
         if settings.PAGE_CACHE_SECONDS <= 0:
             return self.get_response(request)
         key = page_key(request)
-        version = current_version() if key else None
+        if key is None:
+            return self.get_response(request)
+        found = cache.get_many([VERSION_KEY, key])  # one round trip for a hit
+        version = found.get(VERSION_KEY) or current_version()
         if version is None:
             return self.get_response(request)
+        request._content_version = version  # the same version for the fragments, if rendered
 
         now = timezone.now().timestamp()
-        page = cache.get(key)
+        page = found.get(key)
         if isinstance(page, CachedPage) and page.version == version and page.expires_at > now:
             response = HttpResponse(page.content, status=page.status, headers=page.headers)
             add_public_headers(response, page, now)

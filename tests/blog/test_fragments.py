@@ -232,3 +232,22 @@ def test_a_warm_search_page_shows_the_same_cards_with_kept_details(client):
     tag.save()
     renamed = cards_html(body(client, "/search/?q=量子化"))
     assert "#半導体" in renamed and "#GPU" not in renamed
+
+
+def test_a_page_asks_the_cache_for_the_content_version_once(client, settings):
+    from blog import caching
+
+    for number in range(3):
+        make_article(f"版の記事{number}", tags=["GPU"])
+    body(client, "/search/?q=版"), body(client, "/")
+    with mock.patch("blog.caching.current_version", wraps=caching.current_version) as asked:
+        body(client, "/search/?q=版")
+        body(client, "/")
+    assert asked.call_count == 2  # one per request, however many fragments each page keeps
+    settings.PAGE_CACHE_SECONDS = 600
+    body(client, "/")
+    with mock.patch("blog.caching.current_version", wraps=caching.current_version) as asked:
+        with mock.patch("blog.caching.cache.get_many", wraps=caching.cache.get_many) as fetched:
+            response = client.get("/")
+    assert response["X-Page-Cache"] == "hit"
+    assert asked.call_count == 0 and fetched.call_count == 1  # the version and the page together

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
@@ -154,26 +154,24 @@ def remember(request, name: str, compute):
     return value
 
 
-def prefetch_uncached_cards(request, queryset, fragment: str = CARD_FRAGMENT, *, extra_vary_on=(), also=()) -> list:
-    """Evaluate articles, prefetching authors and tags only for those whose fragments are not all kept.
-
-    For an article page's header and meta tags (kept under the content version, rendering them
-    from the cache needs neither relation). List cards go further: ``article_cards``. Articles
-    whose fragments are missing get both relations in two queries, whatever the data size.
-    """
-    articles = list(queryset.prefetch_related(None) if isinstance(queryset, QuerySet) else queryset)
+def kept_article_parts(request, article) -> dict:
+    """An article page's kept header and meta tags, as ``{"header": html, "meta": html}`` (one
+    ``get_many``); authors and tags are prefetched only when either must be rendered."""
     version = fragment_version(request)
-    missing = articles
-    if version is not None and articles:
-        names = [(fragment, ()), *((name, tuple(extra_vary_on)) for name in also)]
+    kept = {}
+    if version is not None:
         keys = {
-            article.pk: [make_template_fragment_key(name, [article.pk, version, *vary]) for name, vary in names]
-            for article in articles
+            "header": make_template_fragment_key(ARTICLE_HEADER_FRAGMENT, [article.pk, version]),
+            # meta tags carry absolute URLs: kept per scheme and host
+            "meta": make_template_fragment_key(
+                ARTICLE_META_FRAGMENT, [article.pk, version, request.scheme, request.get_host()]
+            ),
         }
-        found = cache.get_many([key for article_keys in keys.values() for key in article_keys])
-        missing = [article for article in articles if not all(key in found for key in keys[article.pk])]
-    prefetch_related_objects(missing, "authors", "tags")
-    return articles
+        found = cache.get_many(list(keys.values()))
+        kept = {name: mark_safe(found[key]) for name, key in keys.items() if key in found}
+    if len(kept) < 2:
+        prefetch_related_objects([article], "authors", "tags")
+    return kept
 
 
 @dataclass(frozen=True)

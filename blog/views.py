@@ -80,14 +80,8 @@ class ArticleDetailView(DetailView):
         return Article.objects.published().select_related("category").defer(*heavy)
 
     def get_context_data(self, **kwargs):
-        caching.prefetch_uncached_cards(
-            self.request,
-            [self.object],
-            caching.ARTICLE_HEADER_FRAGMENT,
-            also=[caching.ARTICLE_META_FRAGMENT],
-            extra_vary_on=[self.request.scheme, self.request.get_host()],
-        )
-        return super().get_context_data(related_articles=self.related_articles(), **kwargs)
+        kept = caching.kept_article_parts(self.request, self.object)
+        return super().get_context_data(kept=kept, related_articles=self.related_articles(), **kwargs)
 
     def related_articles(self) -> list:
         """``related_to()``, ranked once per content version (the ranking reads every article

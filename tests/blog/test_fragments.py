@@ -251,3 +251,15 @@ def test_a_page_asks_the_cache_for_the_content_version_once(client, settings):
             response = client.get("/")
     assert response["X-Page-Cache"] == "hit"
     assert asked.call_count == 0 and fetched.call_count == 1  # the version and the page together
+
+
+def test_a_warm_article_page_is_the_cold_page(client):
+    article = make_article("同じページ", tags=["共有タグ", "GPU"], category=make_category("ハード"))
+    for number in range(3):
+        make_article(f"関連{number}", tags=["共有タグ"])
+    cold = body(client, article.get_absolute_url())
+    with mock.patch("blog.caching.prefetch_related_objects") as prefetched:
+        warm = body(client, article.get_absolute_url())
+    assert warm == cold
+    assert not prefetched.called  # header and meta tags were handed over: no authors or tags read
+    assert 'property="og:title"' in warm and "#GPU" in warm and "ハード" in warm

@@ -66,6 +66,16 @@ class PublishedArticleMixin:
         return context
 
 
+def remembered_or_404(request, model, slug: str):
+    """The ``model`` row with ``slug``, remembered per content version (a rename or delete moves
+    the version on); a missing slug is a 404 and nothing is kept for it."""
+
+    def fetch():
+        return get_object_or_404(model, slug=slug)
+
+    return caching.remember(request, f"{model._meta.label_lower}:{slug}", fetch)
+
+
 class ArticleListView(PublishedArticleMixin, ListView):
     template_name = "blog/article_list.html"
 
@@ -103,7 +113,7 @@ class CategoryDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/category_detail.html"
 
     def get_queryset(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.category = remembered_or_404(self.request, Category, self.kwargs["slug"])
         return super().get_queryset().filter(category=self.category)
 
     def get_context_data(self, **kwargs):
@@ -114,7 +124,7 @@ class TagDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = remembered_or_404(self.request, Tag, self.kwargs["slug"])
         return super().get_queryset().with_tag(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -125,7 +135,7 @@ class AuthorDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.author = remembered_or_404(self.request, Author, self.kwargs["slug"])
         return super().get_queryset().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):

@@ -263,3 +263,17 @@ def test_a_warm_article_page_is_the_cold_page(client):
     assert warm == cold
     assert not prefetched.called  # header and meta tags were handed over: no authors or tags read
     assert 'property="og:title"' in warm and "#GPU" in warm and "ハード" in warm
+
+
+def test_warm_tag_category_and_author_pages_read_only_their_ids_and_follow_deletes(client):
+    category = make_category("覚えるカテゴリー")
+    article = make_article("覚える記事", tags=["覚えるタグ"], category=category)
+    author = article.authors.first()
+    tag = Tag.objects.get(name="覚えるタグ")
+    for url in [tag.get_absolute_url(), category.get_absolute_url(), author.get_absolute_url()]:
+        body(client, url)
+        assert queries(client, url) == 1, url  # the page's ids: the tag, category or author is kept
+    url = tag.get_absolute_url()
+    tag.delete()
+    assert client.get(url).status_code == 404
+    assert client.get("/tags/no-such-tag/").status_code == 404

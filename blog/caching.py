@@ -43,7 +43,7 @@ PAGE_KEY = "page:{digest}"
 IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "yclid", "mc_cid", "mc_eid")
 MAX_QUERY_LENGTH = 400
 NO_NEXT_CHANGE = 0.0
-CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/includes/cached_card.html
+CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/includes/card.html
 # A search card's date, category, byline and tags (its title and snippet show the query): article_card.html.
 CARD_DETAILS_FRAGMENT = "article-card-details"
 # An article page's header and meta tags (templates/blog/article_detail.html).
@@ -154,21 +154,36 @@ def remember(request, name: str, compute):
     return value
 
 
+def kept_fragments(request, wanted: dict) -> dict:
+    """The HTML the cache keeps for each of ``wanted`` — ``{name: (fragment, pk, *vary_on)}``,
+    keyed as ``{% cache … fragment pk content_version *vary_on %}`` keys it — in one ``get_many``.
+
+    What a view finds here it hands to the template, which then neither renders the fragment
+    nor asks the cache for it again. ``{}`` for staff, without a cache, or with fragments off.
+    """
+    version = fragment_version(request) if request is not None else None
+    if version is None or not wanted:
+        return {}
+    keys = {
+        name: make_template_fragment_key(fragment, [pk, version, *vary])
+        for name, (fragment, pk, *vary) in wanted.items()
+    }
+    found = cache.get_many(list(keys.values()))
+    # The HTML is what the {% cache %} tag rendered from our own templates.
+    return {name: mark_safe(found[key]) for name, key in keys.items() if key in found}
+
+
 def kept_article_parts(request, article) -> dict:
-    """An article page's kept header and meta tags, as ``{"header": html, "meta": html}`` (one
-    ``get_many``); authors and tags are prefetched only when either must be rendered."""
-    version = fragment_version(request)
-    kept = {}
-    if version is not None:
-        keys = {
-            "header": make_template_fragment_key(ARTICLE_HEADER_FRAGMENT, [article.pk, version]),
+    """An article page's kept header and meta tags, as ``{"header": html, "meta": html}``;
+    authors and tags are prefetched only when either must be rendered."""
+    kept = kept_fragments(
+        request,
+        {
+            "header": (ARTICLE_HEADER_FRAGMENT, article.pk),
             # meta tags carry absolute URLs: kept per scheme and host
-            "meta": make_template_fragment_key(
-                ARTICLE_META_FRAGMENT, [article.pk, version, request.scheme, request.get_host()]
-            ),
-        }
-        found = cache.get_many(list(keys.values()))
-        kept = {name: mark_safe(found[key]) for name, key in keys.items() if key in found}
+            "meta": (ARTICLE_META_FRAGMENT, article.pk, request.scheme, request.get_host()),
+        },
+    )
     if len(kept) < 2:
         prefetch_related_objects([article], "authors", "tags")
     return kept
@@ -184,28 +199,17 @@ class Card:
     details: str | None = None  # a search card's kept date, category, byline and tags
 
 
-def kept_fragments(request, fragment: str, ids) -> dict:
-    """The HTML the cache keeps of ``fragment`` for each of ``ids`` (for this content version)."""
-    version = fragment_version(request)
-    if version is None or not ids:
-        return {}
-    keys = {pk: make_template_fragment_key(fragment, [pk, version]) for pk in ids}
-    found = cache.get_many(list(keys.values()))
-    # The HTML is what the {% cache %} tag rendered from our own templates.
-    return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
-
-
 def article_cards(request, ids, listing) -> list[Card]:
     """Cards for the articles ``ids``, in that order: kept HTML where the cache has it.
 
-    A card (templates/blog/includes/cached_card.html) depends only on its article, so it is
+    A card (templates/blog/includes/card.html) depends only on its article, so it is
     kept under the content version. Article rows — with their authors and tags — are read from
     ``listing`` (a ``published().for_listing()``) only for the cards not kept: a warm list page
     reads its ids, which always come from the database, and nothing else. Staff, or a site with
     fragments off, get every article. The page's queries stay constant whatever the data size.
     """
     ids = list(ids)
-    kept = kept_fragments(request, CARD_FRAGMENT, ids)
+    kept = kept_fragments(request, {pk: (CARD_FRAGMENT, pk) for pk in ids})
     missing = [pk for pk in ids if pk not in kept]
     articles = {article.pk: article for article in listing.filter(pk__in=missing).order_by()} if missing else {}
     return [Card(pk, html=kept.get(pk), article=articles.get(pk)) for pk in ids if pk in kept or pk in articles]

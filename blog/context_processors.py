@@ -12,7 +12,7 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "site_tagline": settings.SITE_TAGLINE,
         "nav_categories": SimpleLazyObject(lambda: caching.remember(request, "nav-categories", navigation_categories)),
-        # Keys fragments that depend on content only (templates/blog/includes/cached_card.html).
+        # Keys fragments that depend on content only (templates/blog/includes/card.html).
         "content_version": SimpleLazyObject(lambda: caching.fragment_version(request)),
         "fragment_cache_seconds": settings.FRAGMENT_CACHE_SECONDS,
     }

@@ -199,7 +199,7 @@ class SearchResults:
         ids = self._remembered(f"ids:{start}:{stop}", lambda: self._page_ids(start, stop))
         # A card whose details (date, category, byline, tags) are kept needs only its title,
         # address and text; the others get everything a card shows, authors and tags included.
-        self.details = caching.kept_fragments(self.request, caching.CARD_DETAILS_FRAGMENT, ids) if self.request else {}
+        self.details = caching.kept_fragments(self.request, {pk: (caching.CARD_DETAILS_FRAGMENT, pk) for pk in ids})
         light = [pk for pk in ids if pk in self.details]
         full = [pk for pk in ids if pk not in self.details]
         rows = {}

@@ -69,11 +69,7 @@ class PublishedArticleMixin:
 def remembered_or_404(request, model, slug: str):
     """The ``model`` row with ``slug``, remembered per content version (a rename or delete moves
     the version on); a missing slug is a 404 and nothing is kept for it."""
-
-    def fetch():
-        return get_object_or_404(model, slug=slug)
-
-    return caching.remember(request, f"{model._meta.label_lower}:{slug}", fetch)
+    return caching.remember(request, f"{model._meta.label_lower}:{slug}", lambda: get_object_or_404(model, slug=slug))
 
 
 class ArticleListView(PublishedArticleMixin, ListView):

@@ -1,3 +1,4 @@
+import functools
 import html
 import json
 import re
@@ -51,7 +52,7 @@ def _normalized_with_map(value: str):
     if _SEVERAL.isdisjoint(value):
         return folded, range(len(value))
     index, done = [], 0
-    for match in _several_pattern().finditer(value):
+    for match in _several_pattern(frozenset(_SEVERAL)).finditer(value):
         index.extend(range(done, match.start()))
         index.extend([match.start()] * len(_FOLD[ord(match.group())]))
         done = match.end()
@@ -59,12 +60,9 @@ def _normalized_with_map(value: str):
     return folded, index
 
 
-def _several_pattern(cache={}):  # noqa: B006 — one compiled pattern per size of _SEVERAL
-    size = len(_SEVERAL)
-    if size not in cache:
-        cache.clear()
-        cache[size] = re.compile("[" + "".join(re.escape(char) for char in sorted(_SEVERAL)) + "]")
-    return cache[size]
+@functools.lru_cache(maxsize=4)
+def _several_pattern(several: frozenset) -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(char) for char in sorted(several)) + "]")
 
 
 def _spans(value: str, terms):

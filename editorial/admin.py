@@ -22,7 +22,7 @@ from blog.models import Article, Author
 
 from . import revisions, sharing, workflow
 from .forms import ArticleAdminForm, ReviewCommentForm, ShareLinkForm, TransitionForm
-from .models import ReviewComment, Revision
+from .models import ReviewComment, Revision, ShareLink
 from .views import render_preview
 
 Status = Article.Status
@@ -180,6 +180,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
             "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
             "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),
             "share_form": ShareLinkForm() if user.has_perm("editorial.share_preview") else None,
+            "share_links": sharing.live_links(article) if user.has_perm("editorial.share_preview") else [],
         }
 
     def can_comment(self, request):
@@ -193,6 +194,11 @@ class ArticleAdmin(MarkdownxModelAdmin):
             path("<int:object_id>/comment/", wrap(self.comment_view), name="%s_%s_comment" % info),
             path("<int:object_id>/preview/", wrap(self.preview_view), name="%s_%s_preview" % info),
             path("<int:object_id>/share/", wrap(self.share_view), name="%s_%s_share" % info),
+            path(
+                "<int:object_id>/share/<int:link_id>/revoke/",
+                wrap(self.share_revoke_view),
+                name="%s_%s_share_revoke" % info,
+            ),
             path("<int:object_id>/revisions/compare/", wrap(self.revision_diff_view), name="%s_%s_revision_diff" % info),
             path(
                 "<int:object_id>/revisions/<int:revision_id>/restore/",
@@ -281,7 +287,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
             return redirect(self._change_url(article))
         expires_at = timezone.now() + datetime.timedelta(days=form.cleaned_data["days"])
         url = request.build_absolute_uri(
-            reverse("editorial:shared-preview", args=[sharing.make_token(article, expires_at=expires_at)])
+            reverse("editorial:shared-preview", args=[sharing.make_token(article, expires_at=expires_at, user=request.user)])
         )
         self.message_user(
             request,
@@ -290,6 +296,18 @@ class ArticleAdmin(MarkdownxModelAdmin):
             messages.SUCCESS,
         )
         return redirect(self._change_url(article))
+
+    def share_revoke_view(self, request, object_id, link_id):
+        """Revoke one of the article's share links (the list on the change page)."""
+        if request.method != "POST":
+            return redirect(reverse("admin:blog_article_change", args=[object_id]))
+        article = self._article_for(request, object_id)
+        if not request.user.has_perm("editorial.share_preview"):
+            raise PermissionDenied
+        link = get_object_or_404(ShareLink, pk=link_id, article=article)
+        sharing.revoke(link, request.user)
+        self.message_user(request, _("共有リンクを取り消しました。"), messages.SUCCESS)
+        return redirect(self._change_url(article, "#share"))
 
     # --- revisions ------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
 
-from . import notifications
+from . import notifications, sharing
 from .models import Transition
 
 Status = Article.Status
@@ -189,6 +189,9 @@ def _move(
         # Only status (and the date) are written: a state change is not an edit of the text, so
         # it neither bumps updated_at nor makes someone's open form stale.
         locked.save(update_fields=fields)
+        # A share link shows the article as it was when made: any change of state (a takedown
+        # above all) ends every link, whoever made it.
+        sharing.revoke_all(locked, actor)
         record = Transition.objects.create(
             article=locked, from_status=edge.source, to_status=edge.target, by=actor, comment=comment.strip()
         )

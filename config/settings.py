@@ -226,6 +226,8 @@ LOGGING = {
 }
 
 # -- Admin ---------------------------------------------------------------------------
+# The admin is the only login: after it (or with an unsafe ``next=``), land on its index.
+LOGIN_REDIRECT_URL = "admin:index"
 # Where the admin lives: not guessable from the outside (DJANGO_ADMIN_PATH=desk-7f3a/).
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # Admin login throttling (config/login_throttle.py): failures allowed per account and per

@@ -142,6 +142,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
             fields.append("authors")  # a writer cannot drop themselves from, or add others to, a byline
         return fields
 
+    def get_deleted_objects(self, objs, request):
+        # Whoever may delete an article deletes its history with it: revisions, status changes,
+        # review comments and share links cascade. The revision admin stays read-only on its own,
+        # so its missing delete permission must not block the cascade.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, perms_needed - {str(Revision._meta.verbose_name)}, protected
+
     # --- saving -------------------------------------------------------------------------
 
     def save_related(self, request, form, formsets, change):

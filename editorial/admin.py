@@ -298,7 +298,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
         )
         self.message_user(
             request,
-            _("共有リンクを作りました（%(until)sまで有効。記事を保存すると無効になります）：%(url)s")
+            _("共有リンクを作りました（%(until)sまで有効。記事の保存・状態の変更・取り消しで無効になります）：%(url)s")
             % {"until": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M"), "url": url},
             messages.SUCCESS,
         )

@@ -46,7 +46,10 @@ class WithdrawnLink(ShareLinkError):
 def create(article: Article, *, expires_at: datetime.datetime, user=None) -> tuple[ShareLink, str]:
     """Record a new link to ``article`` and return it with its token."""
     link = ShareLink.objects.create(
-        article=article, version=revisions.version_of(article), expires_at=expires_at, created_by=user if user and user.is_authenticated else None
+        article=article,
+        version=revisions.version_of(article),
+        expires_at=expires_at,
+        created_by=user if user and user.is_authenticated else None,
     )
     return link, token_for(link)
 

@@ -74,7 +74,8 @@ def test_writers_and_editors_cannot_delete_articles(role, client, users, with_hi
 def test_revisions_stay_undeletable_on_their_own(client, users, with_history):
     client.force_login(users["editor_in_chief"])
     revision = Revision.objects.filter(article=with_history).first()
-    assert client.post(reverse("admin:editorial_revision_delete", args=[revision.pk]), {"post": "yes"}).status_code == 403
+    url = reverse("admin:editorial_revision_delete", args=[revision.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
     assert Revision.objects.filter(pk=revision.pk).exists()
 
 

@@ -32,9 +32,8 @@ def staff():
 
 
 def upload(client, name, content, content_type):
-    return client.post(
-        URL, {"image": SimpleUploadedFile(name, content, content_type=content_type)}, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
-    )
+    file = SimpleUploadedFile(name, content, content_type=content_type)
+    return client.post(URL, {"image": file}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
 
 
 def stored_path(response, media_root):

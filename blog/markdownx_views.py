@@ -5,14 +5,11 @@ here the preview goes through ``blog.rendering`` (see ``MARKDOWNX_MARKDOWNIFY_FU
 
 Uploads: markdownx trusts the browser's content type and keeps the uploaded file name's
 extension (``photo.html`` declared as ``image/gif`` is stored as ``<uuid>.html``, bytes
-untouched). ``SafeImageForm`` decides from the bytes instead: Pillow must open and verify
-the file as JPEG, PNG, GIF or WebP, the stored name is a fresh uuid4 with the extension of
-the detected format, and raster images are re-encoded (which drops EXIF data such as GPS
-positions). SVG is refused outright: it can carry scripts.
+untouched). ``SafeImageForm`` stores what ``blog.uploads.clean_image`` made of the bytes instead
+(checked and re-encoded), under a fresh uuid4 name with the extension of the detected format.
 """
 
 import uuid
-from io import BytesIO
 
 from django import forms
 from django.conf import settings
@@ -22,15 +19,11 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views import View
 from markdownx.views import ImageUploadView
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .rendering import render_preview
+from .uploads import IMAGE_FORMATS, clean_image
 
 MAX_PREVIEW_LENGTH = 300_000
-# Pillow format name → stored extension. Nothing else is accepted.
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-# Refuse decompression bombs well before Pillow's own warning threshold.
-MAX_IMAGE_PIXELS = 40_000_000
 
 
 class SafeImageForm(forms.Form):
@@ -38,47 +31,13 @@ class SafeImageForm(forms.Form):
 
     def clean_image(self):
         upload = self.cleaned_data["image"]
-        limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
-        if upload.size > limit:
-            raise forms.ValidationError(
-                "画像が大きすぎます（上限 %(limit)s MB）。", code="too_large", params={"limit": limit // (1024 * 1024)}
-            )
-        head = upload.read(512).lstrip()
-        upload.seek(0)
-        if upload.name.lower().endswith((".svg", ".svgz")) or head[:5].lower() in (b"<?xml", b"<svg "):
-            raise forms.ValidationError("SVG画像はアップロードできません。PNGかJPEGに変換してください。", code="svg")
-        try:
-            with Image.open(upload) as probe:
-                image_format = probe.format
-                width, height = probe.size
-                probe.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise forms.ValidationError("画像として読み込めないファイルです。", code="not_an_image") from None
-        if image_format not in IMAGE_FORMATS:
-            raise forms.ValidationError("JPEG・PNG・GIF・WebPの画像だけをアップロードできます。", code="format")
-        if width * height > MAX_IMAGE_PIXELS:
-            raise forms.ValidationError("画像の画素数が多すぎます。", code="too_many_pixels")
-        upload.seek(0)
-        self.image_format = image_format
+        self.cleaned_image = clean_image(upload)
         return upload
 
     def save(self) -> str:
-        """Store the image under a new random name and return its URL."""
-        upload = self.cleaned_data["image"]
-        if self.image_format == "GIF":
-            # Kept as uploaded so animations survive; it was verified as a GIF above and is
-            # served as image/gif with nosniff.
-            data = upload.read()
-        else:
-            with Image.open(upload) as image:
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail(settings.MARKDOWNX_IMAGE_MAX_SIZE["size"])
-                if self.image_format == "JPEG" and image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")
-                buffer = BytesIO()
-                image.save(buffer, self.image_format, quality=settings.MARKDOWNX_IMAGE_MAX_SIZE.get("quality", 85))
-                data = buffer.getvalue()
-        name = f"{settings.MARKDOWNX_MEDIA_PATH}{uuid.uuid4().hex}.{IMAGE_FORMATS[self.image_format]}"
+        """Store the re-encoded image under a new random name and return its URL."""
+        data, image_format, _width, _height = self.cleaned_image
+        name = f"{settings.MARKDOWNX_MEDIA_PATH}{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}"
         stored = default_storage.save(name, ContentFile(data))
         return default_storage.url(stored)
 

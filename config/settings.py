@@ -196,8 +196,15 @@ MARKDOWNX_UPLOAD_MAX_SIZE = env_int("DJANGO_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 # Uploaded images are re-encoded (metadata dropped) and shrunk to fit in this box.
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
+# Refuse images above this many pixels before decoding them (the header alone is read), and
+# cap what Pillow may allocate while decoding one.
+UPLOAD_MAX_PIXELS = env_int("DJANGO_UPLOAD_MAX_PIXELS", 25_000_000)
+UPLOAD_DECODE_MAX_BYTES = env_int("DJANGO_UPLOAD_DECODE_MAX_BYTES", 256 * 1024 * 1024)
 # Serve uploaded media from Django (compose does; a CDN or proxy in front keeps it cheap).
 SERVE_MEDIA = DEBUG or env_bool("DJANGO_SERVE_MEDIA")
+
+# Scheduling sooner than this is publishing now, which only those who may publish now can do.
+MIN_SCHEDULE_LEAD_MINUTES = env_int("DJANGO_MIN_SCHEDULE_LEAD_MINUTES", 5)
 
 SITE_NAME = "ALLFORCES"
 SITE_TAGLINE = "AI技術ガイド"
@@ -219,6 +226,8 @@ LOGGING = {
 }
 
 # -- Admin ---------------------------------------------------------------------------
+# The admin is the only login: after it (or with an unsafe ``next=``), land on its index.
+LOGIN_REDIRECT_URL = "admin:index"
 # Where the admin lives: not guessable from the outside (DJANGO_ADMIN_PATH=desk-7f3a/).
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # Admin login throttling (config/login_throttle.py): failures allowed per account and per

@@ -22,7 +22,7 @@ from blog.models import Article, Author
 
 from . import revisions, sharing, workflow
 from .forms import ArticleAdminForm, ReviewCommentForm, ShareLinkForm, TransitionForm
-from .models import ReviewComment, Revision
+from .models import ReviewComment, Revision, ShareLink
 from .views import render_preview
 
 Status = Article.Status
@@ -142,6 +142,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
             fields.append("authors")  # a writer cannot drop themselves from, or add others to, a byline
         return fields
 
+    def get_deleted_objects(self, objs, request):
+        # Whoever may delete an article deletes its history with it: revisions, status changes,
+        # review comments and share links cascade. The revision admin stays read-only on its own,
+        # so its missing delete permission must not block the cascade.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, perms_needed - {str(Revision._meta.verbose_name)}, protected
+
     # --- saving -------------------------------------------------------------------------
 
     def save_related(self, request, form, formsets, change):
@@ -180,6 +187,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
             "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
             "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),
             "share_form": ShareLinkForm() if user.has_perm("editorial.share_preview") else None,
+            "share_links": sharing.live_links(article) if user.has_perm("editorial.share_preview") else [],
         }
 
     def can_comment(self, request):
@@ -193,6 +201,11 @@ class ArticleAdmin(MarkdownxModelAdmin):
             path("<int:object_id>/comment/", wrap(self.comment_view), name="%s_%s_comment" % info),
             path("<int:object_id>/preview/", wrap(self.preview_view), name="%s_%s_preview" % info),
             path("<int:object_id>/share/", wrap(self.share_view), name="%s_%s_share" % info),
+            path(
+                "<int:object_id>/share/<int:link_id>/revoke/",
+                wrap(self.share_revoke_view),
+                name="%s_%s_share_revoke" % info,
+            ),
             path("<int:object_id>/revisions/compare/", wrap(self.revision_diff_view), name="%s_%s_revision_diff" % info),
             path(
                 "<int:object_id>/revisions/<int:revision_id>/restore/",
@@ -281,15 +294,27 @@ class ArticleAdmin(MarkdownxModelAdmin):
             return redirect(self._change_url(article))
         expires_at = timezone.now() + datetime.timedelta(days=form.cleaned_data["days"])
         url = request.build_absolute_uri(
-            reverse("editorial:shared-preview", args=[sharing.make_token(article, expires_at=expires_at)])
+            reverse("editorial:shared-preview", args=[sharing.make_token(article, expires_at=expires_at, user=request.user)])
         )
         self.message_user(
             request,
-            _("共有リンクを作りました（%(until)sまで有効。記事を保存すると無効になります）：%(url)s")
+            _("共有リンクを作りました（%(until)sまで有効。記事の保存・状態の変更・取り消しで無効になります）：%(url)s")
             % {"until": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M"), "url": url},
             messages.SUCCESS,
         )
         return redirect(self._change_url(article))
+
+    def share_revoke_view(self, request, object_id, link_id):
+        """Revoke one of the article's share links (the list on the change page)."""
+        if request.method != "POST":
+            return redirect(reverse("admin:blog_article_change", args=[object_id]))
+        article = self._article_for(request, object_id)
+        if not request.user.has_perm("editorial.share_preview"):
+            raise PermissionDenied
+        link = get_object_or_404(ShareLink, pk=link_id, article=article)
+        sharing.revoke(link, request.user)
+        self.message_user(request, _("共有リンクを取り消しました。"), messages.SUCCESS)
+        return redirect(self._change_url(article, "#share"))
 
     # --- revisions ------------------------------------------------------------------------
 

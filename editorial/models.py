@@ -109,3 +109,52 @@ class ReviewComment(models.Model):
 
     def __str__(self):
         return f"{self.article}: {self.body[:30]}"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Links not revoked and not yet expired (a later save of the article still makes them stale)."""
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ShareLink(models.Model):
+    """A read-only preview link given to someone outside the newsroom; its token is signed, not stored.
+
+    Revoked by hand, by any status change of the article (editorial.workflow) and, implicitly, by
+    any save of the article's text (the token carries the version it was made for).
+    """
+
+    article = models.ForeignKey(Article, verbose_name=_("記事"), on_delete=models.CASCADE, related_name="share_links")
+    version = models.CharField(_("作成時の記事の版"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作成者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有効期限"))
+    revoked_at = models.DateTimeField(_("取り消し日時"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取り消した人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["article", "revoked_at", "expires_at"], name="sharelink_article_live")]
+        verbose_name = _("共有リンク")
+        verbose_name_plural = _("共有リンク")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.expires_at:%Y-%m-%d %H:%M}"

@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
 
-from . import notifications
+from . import notifications, sharing
 from .models import Transition
 
 Status = Article.Status
@@ -55,7 +56,7 @@ class CommentRequired(WorkflowError):
 
 
 class InvalidPublishTime(WorkflowError):
-    """The publication time is missing or not in the future."""
+    """The publication time is missing, not in the future, or too soon for the user's role."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,9 @@ def _move(
         # Only status (and the date) are written: a state change is not an edit of the text, so
         # it neither bumps updated_at nor makes someone's open form stale.
         locked.save(update_fields=fields)
+        # A share link shows the article as it was when made: any change of state (a takedown
+        # above all) ends every link, whoever made it.
+        sharing.revoke_all(locked, actor)
         record = Transition.objects.create(
             article=locked, from_status=edge.source, to_status=edge.target, by=actor, comment=comment.strip()
         )
@@ -224,11 +228,33 @@ def approve(
     comment: str = "",
     now: datetime.datetime | None = None,
 ) -> Article:
-    """Approve an article in review and schedule it for ``publish_at``, which must be in the future."""
+    """Approve an article in review and schedule it for ``publish_at``, which must be in the future.
+
+    Someone who may not publish now must schedule at least ``earliest_schedule_time()`` ahead:
+    otherwise approving "in a few seconds" would be publishing now by another name.
+    """
     now = now or timezone.now()
     if publish_at is None or publish_at <= now:
         raise InvalidPublishTime(_("公開予定日時には未来の日時を指定してください。"))
+    earliest = earliest_schedule_time(article, user, now=now)
+    if publish_at < earliest and may(user, EDGES["approve"], article):
+        raise InvalidPublishTime(
+            _("今すぐ公開する権限がないため、公開予定日時は%(minutes)d分以上先（%(earliest)s以降）にしてください。")
+            % {
+                "minutes": settings.MIN_SCHEDULE_LEAD_MINUTES,
+                "earliest": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
     return _move(EDGES["approve"], article, user, comment=comment, published_at=publish_at)
+
+
+def earliest_schedule_time(article: Article, user: User, *, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The earliest publication time ``user`` may schedule: any future time for those who may
+    publish now, ``MIN_SCHEDULE_LEAD_MINUTES`` ahead for everyone else."""
+    now = now or timezone.now()
+    if may(user, EDGES["publish"], article):
+        return now
+    return now + datetime.timedelta(minutes=settings.MIN_SCHEDULE_LEAD_MINUTES)
 
 
 def publish(article: Article, user: User, *, comment: str = "", now: datetime.datetime | None = None) -> Article:

@@ -102,6 +102,6 @@ def test_an_unscheduled_article_disappears_from_the_site_again(scheduled, users)
 def test_approving_uses_the_controlled_clock_for_the_future_check(users, article_in):
     article = article_in(Status.IN_REVIEW)
     with pytest.raises(workflow.InvalidPublishTime):
-        workflow.approve(article, users["editor"], publish_at=NOON, now=NOON)
-    workflow.approve(article, users["editor"], publish_at=NOON, now=NOON - datetime.timedelta(seconds=1))
+        workflow.approve(article, users["editor_in_chief"], publish_at=NOON, now=NOON)
+    workflow.approve(article, users["editor_in_chief"], publish_at=NOON, now=NOON - datetime.timedelta(seconds=1))
     assert timezone.is_aware(Article.objects.get(pk=article.pk).published_at)

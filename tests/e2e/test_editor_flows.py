@@ -101,11 +101,11 @@ def expect_status(page, status):
 
 
 def take_transition(page, label, **fields):
-    """Press one of the workflow panel's buttons, filling its form first."""
-    form = page.locator("#workflow form.transition-form", has=page.locator(f'input[type="submit"][value="{label}"]'))
+    """Fill the workflow panel's one box, then press one of its buttons."""
+    panel = page.locator("#workflow")
     for name, value in fields.items():
-        form.locator(f'[name="{name}"]').fill(value)
-    form.locator('input[type="submit"]').click()
+        panel.locator(f'[name="{name}"]').fill(value)
+    panel.locator('button[name="_transition"]', has_text=label).click()
     expect(page.locator(".messagelist .success")).to_contain_text(label)
 
 
@@ -227,7 +227,8 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     writer.goto(site.url("/admin/"))
     writer.locator("#editorial-dashboard").get_by_role("link", name=TITLE).click()
     expect_status(writer, Status.CHANGES_REQUESTED)
-    expect(writer.locator("#transitions")).to_contain_text(request)
+    expect(writer.locator(".editorial-request")).to_contain_text(request)
+    expect(writer.locator("#timeline")).to_contain_text(request)
     body = writer.locator("#id_body")
     body.fill("結論：まずスループットを測ります。\n\n" + body.input_value() + "\n\nベンチマーク条件：A100 1枚、バッチ8。\n")
     expect(writer.locator(".markdownx-preview")).to_contain_text("ベンチマーク条件")
@@ -273,7 +274,7 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     take_transition(chief, "今すぐ公開する")
     expect_status(chief, Status.PUBLISHED)
     screenshot(chief, "editor-4-published")
-    expect(chief.locator("#transitions tbody tr")).to_have_count(6)
+    expect(chief.locator("#timeline .desk-timeline__entry--transition")).to_have_count(6)
 
     # --- readers see it on the home page and in the feed ----------------------------------
     reader.goto(site.url("/"))

@@ -24,6 +24,7 @@ from django.views import View
 from markdownx.views import ImageUploadView
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .images import ALT_PLACEHOLDER, sized_name
 from .rendering import render_preview
 
 MAX_PREVIEW_LENGTH = 300_000
@@ -69,6 +70,8 @@ class SafeImageForm(forms.Form):
             # Kept as uploaded so animations survive; it was verified as a GIF above and is
             # served as image/gif with nosniff.
             data = upload.read()
+            with Image.open(BytesIO(data)) as probe:
+                size = probe.size
         else:
             with Image.open(upload) as image:
                 image = ImageOps.exif_transpose(image)
@@ -78,7 +81,10 @@ class SafeImageForm(forms.Form):
                 buffer = BytesIO()
                 image.save(buffer, self.image_format, quality=settings.MARKDOWNX_IMAGE_MAX_SIZE.get("quality", 85))
                 data = buffer.getvalue()
-        name = f"{settings.MARKDOWNX_MEDIA_PATH}{uuid.uuid4().hex}.{IMAGE_FORMATS[self.image_format]}"
+                size = image.size
+        # The size travels in the name, so the page's <img> gets width and height (blog.images).
+        stem = sized_name(uuid.uuid4().hex, *size, IMAGE_FORMATS[self.image_format])
+        name = f"{settings.MARKDOWNX_MEDIA_PATH}{stem}"
         stored = default_storage.save(name, ContentFile(data))
         return default_storage.url(stored)
 
@@ -109,4 +115,6 @@ class StaffImageUploadView(StaffOnlyMixin, ImageUploadView):
         return JsonResponse(form.errors, status=400, json_dumps_params={"ensure_ascii": False})
 
     def form_valid(self, form):
-        return JsonResponse({"image_code": f"![]({form.save()})"})
+        # The editor selects the placeholder so the writer types the alt text over it; review
+        # refuses an article while an image still lacks one (editorial.workflow).
+        return JsonResponse({"image_code": f"![{ALT_PLACEHOLDER}]({form.save()})"})

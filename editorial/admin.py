@@ -97,7 +97,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
     ]
     class Media:
         css = {"all": ["editorial/admin.css", "css/highlight.css"]}
-        js = ["editorial/change_form.js"]
+        js = ["editorial/change_form.js", "editorial/image_upload.js"]
 
     actions = [
         "submit_selected",

@@ -21,10 +21,9 @@ from .models import Assignment, CalendarFeed
 Status = Article.Status
 
 
-def build(user, *, now: datetime.datetime | None = None) -> bytes:
-    """The feed's bytes for ``user``."""
+def build(user, *, site: str, now: datetime.datetime | None = None) -> bytes:
+    """The feed's bytes for ``user``; ``site`` is the absolute origin links start with."""
     now = now or timezone.now()
-    site = getattr(settings, "SITE_URL", "")
     host = site.split("//")[-1].split("/")[0] or "allforces.local"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//ALLFORCES//編集カレンダー//JA")
@@ -71,7 +70,8 @@ def feed(request, token: str):
     entry = CalendarFeed.objects.filter(token=token).select_related("user").first()
     if entry is None or not entry.user.is_active or not entry.user.is_staff:
         raise Http404
-    response = HttpResponse(build(entry.user), content_type="text/calendar; charset=utf-8")
+    site = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(build(entry.user, site=site), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="allforces-calendar.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

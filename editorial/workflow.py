@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from blog.images import images_without_alt
 from blog.models import Article
 
 from . import notifications
@@ -132,7 +133,7 @@ def can_edit(article: Article, user: User) -> bool:
 
 
 def missing_for_review(article: Article) -> list[Promise]:
-    """List what the article lacks before review: title, body, excerpt, category, one tag."""
+    """List what the article lacks before review: title, body, excerpt, category, one tag, alt texts."""
     missing = []
     if not article.title.strip():
         missing.append(_("タイトル"))
@@ -144,6 +145,8 @@ def missing_for_review(article: Article) -> list[Promise]:
         missing.append(_("カテゴリー"))
     if article.pk is None or not article.tags.exists():
         missing.append(_("タグ（1つ以上）"))
+    if unlabelled := images_without_alt(article.body):
+        missing.append(_("画像の代替テキスト（%(count)d枚）") % {"count": len(unlabelled)})
     return missing
 
 

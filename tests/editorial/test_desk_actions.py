@@ -171,3 +171,28 @@ def test_no_mail_is_lost_when_the_button_saves_first(client, owner, users, artic
     with django_capture_on_commit_callbacks(execute=True):
         press(client, article, "submit")
     assert any("［レビュー依頼］" in m.subject for m in mail.outbox)
+
+
+def test_review_lists_images_without_alt_text_and_refuses_until_they_have_one(client, owner, article_in):
+    from blog.images import ALT_PLACEHOLDER
+
+    body = f"## 構成\n\n![{ALT_PLACEHOLDER}](/media/uploads/a-10x10.png)\n\n![](/media/uploads/b-10x10.png)\n"
+    article = article_in(Status.DRAFT, body=body)
+    client.force_login(owner)
+    content = client.get(change_url(article)).content.decode()
+    assert "画像の代替テキスト（2枚）" in content.split('class="editorial-missing"')[1].split("</p>")[0]
+    press(client, article, "submit")
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+    described = body.replace(f"![{ALT_PLACEHOLDER}]", "![GPUクラスタの構成図]").replace("![]", "![ラックの写真]")
+    press(client, article, "submit", body=described)
+    article.refresh_from_db()
+    assert article.status == Status.IN_REVIEW
+
+
+def test_the_editor_offers_an_upload_button_beside_drag_and_drop(client, owner, article_in):
+    article = article_in(Status.DRAFT)
+    client.force_login(owner)
+    content = client.get(change_url(article)).content.decode()
+    assert 'src="/static/editorial/image_upload.js"' in content
+    assert 'data-markdownx-upload-urls-path="/markdownx/upload/"' in content

@@ -2,6 +2,13 @@
 // (保存, or a workflow button that saves first) is not leaving.
 (function () {
   "use strict";
+  // Admin media scripts load in <head>: wait for the form.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  function start() {
   var form = document.getElementById("article_form");
   if (!form) return;
   var dirty = false;
@@ -20,4 +27,5 @@
       event.returnValue = "";
     }
   });
+  }
 })();

@@ -3,6 +3,13 @@
 // placeholder alt text is selected, so the writer types the description straight over it.
 (function () {
   "use strict";
+  // Admin media scripts load in <head>: wait for the form.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  function start() {
   var PLACEHOLDER = "画像の説明を入力";
 
   function selectPlaceholder(editor) {
@@ -47,4 +54,5 @@
     bar.appendChild(help);
     box.parentNode.insertBefore(bar, box);
   });
+  }
 })();

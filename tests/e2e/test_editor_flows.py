@@ -184,8 +184,10 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     # Image upload: drop a PNG on the editor; markdownx uploads it and inserts the Markdown.
     body.press("End")
     drop_file(writer, "#id_body", "構成図.png", png_bytes(), "image/png")
-    expect(body).to_have_value(re.compile(r"!\[\]\(/media/uploads/[0-9a-f]{32}\.png\)"))
-    image_url = re.search(r"!\[\]\((/media/uploads/[0-9a-f]{32}\.png)\)", body.input_value()).group(1)
+    expect(body).to_have_value(re.compile(r"!\[画像の説明を入力\]\(/media/uploads/[0-9a-f]{32}-64x48\.png\)"))
+    # The placeholder alt text is selected: the writer types the description over it.
+    writer.keyboard.type("推論サーバーの構成図")
+    image_url = re.search(r"!\[推論サーバーの構成図\]\((/media/uploads/[0-9a-f]{32}-64x48\.png)\)", body.input_value()).group(1)
     expect(preview.locator(f'img[src="{image_url}"]')).to_have_count(1)
     writer.wait_for_function(
         "src => [...document.querySelectorAll('.markdownx-preview img')].some(i => i.getAttribute('src') === src && i.complete && i.naturalWidth === 64)",
@@ -194,7 +196,7 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     served = writer.request.get(site.url(image_url))
     assert served.status == 200 and served.headers["content-type"] == "image/png"
     assert (media_root / image_url.removeprefix("/media/")).exists()
-    body.press("End")
+    body.press("Control+End")  # the caret is still in the alt text
     body.press_sequentially("\n\n構成図のとおり、前段にキューを置きます。\n")
 
     choose_autocomplete(writer, "category", "LLM")

@@ -344,6 +344,7 @@ def admin_pages(article, old, new, tags):
         "admin-change-form": f"/admin/blog/article/{article.pk}/change/",
         "admin-revision-diff": f"/admin/blog/article/{article.pk}/revisions/compare/?a={old.pk}&b={new.pk}",
         "admin-tag-merge": "/admin/blog/tag/merge/?ids=" + ",".join(str(tag.pk) for tag in tags),
+        "admin-calendar": "/admin/blog/article/calendar/?view=week",
     }
 
 
@@ -362,6 +363,7 @@ def test_axe_finds_no_violations_on_the_customised_admin_pages(page, scheme, sit
     article.save()
     new = revisions.record(article, newsroom["editor"])
     ReviewComment.objects.create(article=article, body="表に単位を入れてください。", created_by=newsroom["editor"])
+    make_article("予約中の記事：エッジAIの今", status=Status.SCHEDULED, published_at=timezone.now() + datetime.timedelta(hours=1))
     tags = list(Tag.objects.filter(name__in=["推論", "LLM"]))
     assert len(tags) == 2
 

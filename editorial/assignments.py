@@ -9,7 +9,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +30,6 @@ def can_assign(user) -> bool:
 
 def assignable_users() -> QuerySet:
     """Active staff who review: the editors and the editor-in-chief (and superusers)."""
-    from django.db.models import Q
-
     User = get_user_model()
     reviewers = Q(groups__permissions__codename="review_article") | Q(user_permissions__codename="review_article")
     return (

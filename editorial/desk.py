@@ -9,6 +9,7 @@ comment views instead.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
@@ -27,8 +28,6 @@ def requested_edge(request) -> workflow.Edge | None:
     if not name:
         return None
     if name not in workflow.ACTIONS:
-        from django.http import Http404
-
         raise Http404
     return workflow.EDGES[name]
 

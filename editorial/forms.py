@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from blog.models import Article
 
 from . import sharing
-from .models import ReviewComment, Revision
+from .assignments import assignable_users
+from .models import Assignment, ReviewComment, Revision
 from .revisions import version_of
 
 
@@ -119,15 +120,11 @@ class DeskCommentForm(forms.Form):
 
 class AssignmentForm(forms.ModelForm):
     class Meta:
-        from .models import Assignment
-
         model = Assignment
         fields = ["assignee", "due_on"]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
-        from .assignments import assignable_users
-
         kwargs.setdefault("auto_id", "id_assign_%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_users()

@@ -20,6 +20,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views import View
 from markdownx.views import ImageUploadView
 
+from .images import ALT_PLACEHOLDER, sized_name
 from .rendering import render_preview
 from .uploads import IMAGE_FORMATS, clean_image
 
@@ -36,8 +37,10 @@ class SafeImageForm(forms.Form):
 
     def save(self) -> str:
         """Store the re-encoded image under a new random name and return its URL."""
-        data, image_format, _width, _height = self.cleaned_image
-        name = f"{settings.MARKDOWNX_MEDIA_PATH}{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}"
+        data, image_format, width, height = self.cleaned_image
+        # The size travels in the name, so the page's <img> gets width and height (blog.images).
+        stem = sized_name(uuid.uuid4().hex, width, height, IMAGE_FORMATS[image_format])
+        name = f"{settings.MARKDOWNX_MEDIA_PATH}{stem}"
         stored = default_storage.save(name, ContentFile(data))
         return default_storage.url(stored)
 
@@ -68,4 +71,6 @@ class StaffImageUploadView(StaffOnlyMixin, ImageUploadView):
         return JsonResponse(form.errors, status=400, json_dumps_params={"ensure_ascii": False})
 
     def form_valid(self, form):
-        return JsonResponse({"image_code": f"![]({form.save()})"})
+        # The editor selects the placeholder so the writer types the alt text over it; review
+        # refuses an article while an image still lacks one (editorial.workflow).
+        return JsonResponse({"image_code": f"![{ALT_PLACEHOLDER}]({form.save()})"})

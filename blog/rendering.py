@@ -13,6 +13,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from .images import add_dimensions
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -141,7 +143,7 @@ def html_to_text(fragment: str) -> str:
 def render_markdown(source: str) -> Rendered:
     """Render Markdown to sanitized HTML, a sanitized table of contents and plain text."""
     md = _markdown()
-    body = sanitize(md.convert(source or ""))
+    body = add_dimensions(sanitize(md.convert(source or "")))  # width/height of uploads
     toc = sanitize(_toc_html(getattr(md, "toc_tokens", [])))
     return Rendered(html=body, toc_html=toc, text=html_to_text(body))
 

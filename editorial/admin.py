@@ -20,8 +20,8 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
 
-from . import revisions, sharing, workflow
-from .forms import ArticleAdminForm, ReviewCommentForm, ShareLinkForm, TransitionForm
+from . import assignments, calendar_views, desk, revisions, sharing, timeline, workflow
+from .forms import ArticleAdminForm, AssignmentForm, DeskCommentForm, ShareLinkForm, TransitionForm
 from .models import ReviewComment, Revision, ShareLink
 from .views import render_preview
 
@@ -35,7 +35,13 @@ class DeskViewFilter(admin.SimpleListFilter):
     parameter_name = "view"
 
     def lookups(self, request, model_admin):
-        return [("mine", _("自分の記事")), ("awaiting", _("レビュー待ち")), ("scheduled", _("公開予約済み"))]
+        return [
+            ("mine", _("自分の記事")),
+            ("awaiting", _("レビュー待ち")),
+            ("scheduled", _("公開予約済み")),
+            ("assigned", _("自分が担当")),
+            ("overdue", _("締め切り超過")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
@@ -44,6 +50,10 @@ class DeskViewFilter(admin.SimpleListFilter):
             return queryset.filter(status=Status.IN_REVIEW)
         if self.value() == "scheduled":
             return queryset.filter(status=Status.SCHEDULED).order_by("published_at")
+        if self.value() == "assigned":
+            return queryset.filter(pk__in=assignments.assigned_to(request.user).values("pk"))
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=assignments.overdue().values("pk"))
         return queryset
 
 
@@ -87,6 +97,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
     ]
     class Media:
         css = {"all": ["editorial/admin.css", "css/highlight.css"]}
+        js = ["editorial/change_form.js", "editorial/image_upload.js"]
 
     actions = [
         "submit_selected",
@@ -151,6 +162,17 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     # --- saving -------------------------------------------------------------------------
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and request.method == "POST":
+            form = desk.with_transition_check(form, request, obj)
+        return form
+
+    def response_change(self, request, obj):
+        if desk.act_after_save(self, request, obj):
+            return redirect(self._change_url(obj, "#workflow"))
+        return super().response_change(request, obj)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
@@ -176,14 +198,21 @@ class ArticleAdmin(MarkdownxModelAdmin):
             "missing_for_review": workflow.missing_for_review(article)
             if article.status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.IN_REVIEW)
             else [],
-            "review_comments": article.review_comments.select_related("created_by"),
             # The request the writer has to act on, shown at the top rather than only in the history.
-            "changes_requested": article.transitions.filter(to_status=Status.CHANGES_REQUESTED).select_related("by").first()
-            if article.status == Status.CHANGES_REQUESTED
+            "changes_requested": timeline.pending_change_request(article),
+            "timeline": timeline.timeline_for(article),
+            # One box for comments and for the transitions' comments; what was typed survives a refused save.
+            "desk_form": DeskCommentForm(
+                initial={"comment": request.POST.get("comment", ""), "publish_at": request.POST.get("publish_at", "")},
+                needs_time=any(edge.needs_time for edge in workflow.available_transitions(article, user)),
+            ),
+            # Editable: the buttons submit the article form itself, so what is on screen is saved first.
+            "desk_form_id": "article_form" if self.has_change_permission(request, article) else "desk-actions",
+            "can_comment": self.can_comment(request),
+            "assignment": assignments.assignment_of(article),
+            "assign_form": AssignmentForm(instance=assignments.assignment_of(article))
+            if assignments.can_assign(user)
             else None,
-            # Its own ids: the article form on the same page has a ``body`` field too.
-            "comment_form": ReviewCommentForm(auto_id="id_comment_%s") if self.can_comment(request) else None,
-            "transitions": article.transitions.select_related("by"),
             "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
             "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),
             "share_form": ShareLinkForm() if user.has_perm("editorial.share_preview") else None,
@@ -199,6 +228,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
         return [
             path("<int:object_id>/transition/<str:name>/", wrap(self.transition_view), name="%s_%s_transition" % info),
             path("<int:object_id>/comment/", wrap(self.comment_view), name="%s_%s_comment" % info),
+            path("<int:object_id>/assign/", wrap(self.assign_view), name="%s_%s_assign" % info),
+            *calendar_views.urls(self),
             path("<int:object_id>/preview/", wrap(self.preview_view), name="%s_%s_preview" % info),
             path("<int:object_id>/share/", wrap(self.share_view), name="%s_%s_share" % info),
             path(
@@ -270,13 +301,27 @@ class ArticleAdmin(MarkdownxModelAdmin):
         article = self._article_for(request, object_id)
         if not self.can_comment(request):
             raise PermissionDenied
-        form = ReviewCommentForm(request.POST)
-        if form.is_valid():
-            ReviewComment.objects.create(article=article, body=form.cleaned_data["body"], created_by=request.user)
+        text = desk.comment_text(request)
+        if text:
+            ReviewComment.objects.create(article=article, body=text, created_by=request.user)
             self.message_user(request, _("コメントを投稿しました。"), messages.SUCCESS)
         else:
             self.message_user(request, _("コメントが空です。"), messages.ERROR)
-        return redirect(self._change_url(article, "#review-comments"))
+        return redirect(self._change_url(article, "#timeline"))
+
+    def assign_view(self, request, object_id):
+        if request.method != "POST":
+            return redirect(reverse("admin:blog_article_change", args=[object_id]))
+        article = self._article_for(request, object_id)
+        if not assignments.can_assign(request.user):
+            raise PermissionDenied
+        form = AssignmentForm(request.POST)
+        if form.is_valid():
+            assignments.assign(article, request.user, **form.cleaned_data)
+            self.message_user(request, _("担当編集者と締め切りを保存しました。"), messages.SUCCESS)
+        else:
+            self.message_user(request, _("担当編集者か締め切りの指定が正しくありません。"), messages.ERROR)
+        return redirect(self._change_url(article, "#assignment"))
 
     def preview_view(self, request, object_id):
         article = self._article_for(request, object_id)

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from blog.models import Article
 
 from . import sharing
-from .models import ReviewComment, Revision
+from .assignments import assignable_users
+from .models import Assignment, ReviewComment, Revision
 from .revisions import version_of
 
 
@@ -91,3 +92,40 @@ class ShareLinkForm(forms.Form):
     days = forms.IntegerField(
         label=_("有効日数"), min_value=1, max_value=sharing.MAX_DAYS, initial=sharing.DEFAULT_DAYS
     )
+
+
+class DeskCommentForm(forms.Form):
+    """The change page's single box: a review comment, or the comment of the button pressed."""
+
+    comment = forms.CharField(
+        label=_("コメント"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("「コメントする」で投稿、ワークフローのボタンではその操作のコメントになります（修正依頼には必須）。"),
+    )
+    publish_at = forms.DateTimeField(
+        label=_("公開予定日時"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("「承認して公開を予約する」ときに使います。"),
+    )
+
+    def __init__(self, *args, needs_time=False, **kwargs):
+        # Its own ids: the article form on the same page has fields of its own.
+        kwargs.setdefault("auto_id", "id_desk_%s")
+        super().__init__(*args, **kwargs)
+        if not needs_time:
+            del self.fields["publish_at"]
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["assignee", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_assign_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_users()
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.get_username()

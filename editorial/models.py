@@ -158,3 +158,55 @@ class ShareLink(models.Model):
 
     def __str__(self):
         return f"{self.article_id}: {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class Assignment(models.Model):
+    """The editor responsible for an article (担当編集者) and when the work is due."""
+
+    article = models.OneToOneField(Article, verbose_name=_("記事"), on_delete=models.CASCADE, related_name="assignment")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("担当編集者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="editorial_assignments",
+    )
+    due_on = models.DateField(_("締め切り"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("割り当てた人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["assignee", "due_on"], name="assignment_assignee_due"),
+            models.Index(fields=["due_on"], name="assignment_due"),
+        ]
+        verbose_name = _("担当")
+        verbose_name_plural = _("担当")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.assignee_id} {self.due_on or ''}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCal address; replacing the token revokes the old address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("ユーザー"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("トークン"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("発行日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("カレンダー配信")
+        verbose_name_plural = _("カレンダー配信")
+
+    def __str__(self):
+        return f"{self.user_id}"

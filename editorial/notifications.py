@@ -83,3 +83,22 @@ def _send(messages) -> None:
         send_mass_mail(messages, fail_silently=False)
     except OSError:  # smtplib.SMTPException and socket errors
         logger.exception("editorial notification could not be sent: %s", messages[0][0])
+
+
+def assigned(article: Article, assignment) -> None:
+    """Tell the new 担当編集者 (after commit) which article is theirs and by when."""
+    person = assignment.assignee
+    if person is None or not person.email or not person.is_active:
+        return
+    by = assignment.assigned_by
+    by_name = (by.get_full_name() or by.get_username()) if by else _("システム")
+    due = _("締め切り：%(date)s") % {"date": assignment.due_on.strftime("%Y-%m-%d")} if assignment.due_on else _("締め切り：未定")
+    subject = _("［担当］%(title)s") % {"title": article.title}
+    body = _("%(by)sさんから「%(title)s」の担当編集者に指名されました。\n%(due)s\n\n%(url)s") % {
+        "by": by_name,
+        "title": article.title,
+        "due": due,
+        "url": admin_url(article),
+    }
+    messages = [(subject, body, None, [person.email])]
+    transaction.on_commit(lambda: _send(messages))

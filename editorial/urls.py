@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import ical, views
 
 app_name = "editorial"
 
 urlpatterns = [
     path("share/<str:token>/", views.shared_preview, name="shared-preview"),
+    path("calendar/<str:token>.ics", ical.feed, name="calendar-feed"),
 ]

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from blog.images import images_without_alt
 from blog.models import Article
 
 from . import notifications, sharing
@@ -133,7 +134,7 @@ def can_edit(article: Article, user: User) -> bool:
 
 
 def missing_for_review(article: Article) -> list[Promise]:
-    """List what the article lacks before review: title, body, excerpt, category, one tag."""
+    """List what the article lacks before review: title, body, excerpt, category, one tag, alt texts."""
     missing = []
     if not article.title.strip():
         missing.append(_("タイトル"))
@@ -145,6 +146,8 @@ def missing_for_review(article: Article) -> list[Promise]:
         missing.append(_("カテゴリー"))
     if article.pk is None or not article.tags.exists():
         missing.append(_("タグ（1つ以上）"))
+    if unlabelled := images_without_alt(article.body):
+        missing.append(_("画像の代替テキスト（%(count)d枚）") % {"count": len(unlabelled)})
     return missing
 
 
@@ -293,6 +296,28 @@ def publish_due(*, now: datetime.datetime | None = None) -> list[Article]:
         except InvalidTransition:
             continue  # someone unscheduled it, or another run published it, after the query above
     return moved
+
+
+# Moving a scheduled article to another time (the calendar's drag and drop). Not in ``EDGES``:
+# it keeps the state, so it is no button of its own, but it is checked, locked and recorded alike.
+RESCHEDULE = Edge(
+    "reschedule", Status.SCHEDULED, Status.SCHEDULED, "editorial.schedule_article", _("公開予定日時を変更する"), needs_time=True
+)
+
+
+def reschedule(
+    article: Article,
+    user: User,
+    *,
+    publish_at: datetime.datetime,
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> Article:
+    """Move a scheduled article's publication to ``publish_at``, which must be in the future."""
+    now = now or timezone.now()
+    if publish_at is None or publish_at <= now:
+        raise InvalidPublishTime(_("公開予定日時には未来の日時を指定してください。"))
+    return _move(RESCHEDULE, article, user, comment=comment, published_at=publish_at)
 
 
 # The admin's transition view and bulk actions dispatch through this table.

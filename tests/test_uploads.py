@@ -46,7 +46,11 @@ def upload(client, name, content, content_type):
 
 
 def stored_path(response, media_root):
-    match = re.fullmatch(r"!\[\]\(/media/(uploads/[0-9a-f]{32}\.(png|jpg|gif|webp))\)", response.json()["image_code"])
+    # The alt text is a placeholder for the writer to type over; the name carries the stored size.
+    match = re.fullmatch(
+        r"!\[画像の説明を入力\]\(/media/(uploads/[0-9a-f]{32}-[0-9]+x[0-9]+\.(png|jpg|gif|webp))\)",
+        response.json()["image_code"],
+    )
     assert match, response.json()
     return media_root / match.group(1)
 

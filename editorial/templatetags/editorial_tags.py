@@ -1,5 +1,6 @@
 from django import template
 from django.db.models import Count
+from django.utils import timezone
 
 from blog.models import Article
 
@@ -25,4 +26,23 @@ def editorial_dashboard(context):
         ).order_by("-updated_at")[:LIMIT],
         "awaiting_review": articles.filter(status=Status.IN_REVIEW).order_by("updated_at")[:LIMIT],
         "next_scheduled": articles.filter(status=Status.SCHEDULED).order_by("published_at")[:LIMIT],
+    }
+
+
+@register.inclusion_tag("editorial/includes/assignments.html", takes_context=True)
+def editorial_assignments(context):
+    """The admin index's list of articles assigned to me and of overdue ones, with the calendar link."""
+    from editorial import assignments
+
+    user = context["request"].user
+    if not user.has_perm("blog.view_article"):
+        return {"show": False}
+    light = ["id", "title", "status"]
+    return {
+        "show": True,
+        "assigned_to_me": assignments.assigned_to(user).select_related("assignment").only(*light, "assignment__due_on")[:LIMIT],
+        "overdue": assignments.overdue().select_related("assignment__assignee").only(
+            *light, "assignment__due_on", "assignment__assignee__username", "assignment__assignee__first_name", "assignment__assignee__last_name"
+        )[:LIMIT],
+        "today": timezone.localdate(),
     }

@@ -101,11 +101,11 @@ def expect_status(page, status):
 
 
 def take_transition(page, label, **fields):
-    """Press one of the workflow panel's buttons, filling its form first."""
-    form = page.locator("#workflow form.transition-form", has=page.locator(f'input[type="submit"][value="{label}"]'))
+    """Fill the workflow panel's one box, then press one of its buttons."""
+    panel = page.locator("#workflow")
     for name, value in fields.items():
-        form.locator(f'[name="{name}"]').fill(value)
-    form.locator('input[type="submit"]').click()
+        panel.locator(f'[name="{name}"]').fill(value)
+    panel.locator('button[name="_transition"]', has_text=label).click()
     expect(page.locator(".messagelist .success")).to_contain_text(label)
 
 
@@ -184,8 +184,10 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     # Image upload: drop a PNG on the editor; markdownx uploads it and inserts the Markdown.
     body.press("End")
     drop_file(writer, "#id_body", "構成図.png", png_bytes(), "image/png")
-    expect(body).to_have_value(re.compile(r"!\[\]\(/media/uploads/[0-9a-f]{32}\.png\)"))
-    image_url = re.search(r"!\[\]\((/media/uploads/[0-9a-f]{32}\.png)\)", body.input_value()).group(1)
+    expect(body).to_have_value(re.compile(r"!\[画像の説明を入力\]\(/media/uploads/[0-9a-f]{32}-64x48\.png\)"))
+    # The placeholder alt text is selected: the writer types the description over it.
+    writer.keyboard.type("推論サーバーの構成図")
+    image_url = re.search(r"!\[推論サーバーの構成図\]\((/media/uploads/[0-9a-f]{32}-64x48\.png)\)", body.input_value()).group(1)
     expect(preview.locator(f'img[src="{image_url}"]')).to_have_count(1)
     writer.wait_for_function(
         "src => [...document.querySelectorAll('.markdownx-preview img')].some(i => i.getAttribute('src') === src && i.complete && i.naturalWidth === 64)",
@@ -194,7 +196,7 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     served = writer.request.get(site.url(image_url))
     assert served.status == 200 and served.headers["content-type"] == "image/png"
     assert (media_root / image_url.removeprefix("/media/")).exists()
-    body.press("End")
+    body.press("Control+End")  # the caret is still in the alt text
     body.press_sequentially("\n\n構成図のとおり、前段にキューを置きます。\n")
 
     choose_autocomplete(writer, "category", "LLM")
@@ -227,7 +229,8 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     writer.goto(site.url("/admin/"))
     writer.locator("#editorial-dashboard").get_by_role("link", name=TITLE).click()
     expect_status(writer, Status.CHANGES_REQUESTED)
-    expect(writer.locator("#transitions")).to_contain_text(request)
+    expect(writer.locator(".editorial-request")).to_contain_text(request)
+    expect(writer.locator("#timeline")).to_contain_text(request)
     body = writer.locator("#id_body")
     body.fill("結論：まずスループットを測ります。\n\n" + body.input_value() + "\n\nベンチマーク条件：A100 1枚、バッチ8。\n")
     expect(writer.locator(".markdownx-preview")).to_contain_text("ベンチマーク条件")
@@ -273,7 +276,7 @@ def test_writer_drafts_with_live_preview_and_image_then_review_schedule_and_publ
     take_transition(chief, "今すぐ公開する")
     expect_status(chief, Status.PUBLISHED)
     screenshot(chief, "editor-4-published")
-    expect(chief.locator("#transitions tbody tr")).to_have_count(6)
+    expect(chief.locator("#timeline .desk-timeline__entry--transition")).to_have_count(6)
 
     # --- readers see it on the home page and in the feed ----------------------------------
     reader.goto(site.url("/"))
@@ -341,6 +344,7 @@ def admin_pages(article, old, new, tags):
         "admin-change-form": f"/admin/blog/article/{article.pk}/change/",
         "admin-revision-diff": f"/admin/blog/article/{article.pk}/revisions/compare/?a={old.pk}&b={new.pk}",
         "admin-tag-merge": "/admin/blog/tag/merge/?ids=" + ",".join(str(tag.pk) for tag in tags),
+        "admin-calendar": "/admin/blog/article/calendar/?view=week",
     }
 
 
@@ -359,6 +363,7 @@ def test_axe_finds_no_violations_on_the_customised_admin_pages(page, scheme, sit
     article.save()
     new = revisions.record(article, newsroom["editor"])
     ReviewComment.objects.create(article=article, body="表に単位を入れてください。", created_by=newsroom["editor"])
+    make_article("予約中の記事：エッジAIの今", status=Status.SCHEDULED, published_at=timezone.now() + datetime.timedelta(hours=1))
     tags = list(Tag.objects.filter(name__in=["推論", "LLM"]))
     assert len(tags) == 2
 

@@ -41,7 +41,7 @@ def test_change_page_shows_a_button_for_exactly_the_allowed_transitions(role, cl
         response = client.get(change_url(article))
         assert response.status_code == 200
         shown = {
-            name for name in SOURCE if f'action="{transition_url(article, name)}"' in response.content.decode()
+            name for name in SOURCE if f'name="_transition" value="{name}"' in response.content.decode()
         }
         expected = {name for name, r, allowed in MATRIX if r == role and allowed and SOURCE[name] == status}
         assert shown == expected, status
@@ -325,26 +325,27 @@ def test_bulk_delete_is_only_for_the_chief(client, users, article_in):
 def test_staff_discuss_an_article_in_its_review_comment_thread(client, users, article_in):
     article = article_in(Status.IN_REVIEW)
     client.force_login(users["editor"])
-    response = client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"body": "数字の出典を入れてください。"})
+    response = client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"comment": "数字の出典を入れてください。"})
     assert response.status_code == 302
     client.force_login(users["writer_own"])
-    client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"body": "追記しました。"})
+    client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"comment": "追記しました。"})
     content = client.get(change_url(article)).content.decode()
-    assert content.index("数字の出典を入れてください。") < content.index("追記しました。")
+    # One conversation, newest first.
+    assert content.index("追記しました。") < content.index("数字の出典を入れてください。")
     assert [c.created_by for c in article.review_comments.all()] == [users["editor"], users["writer_own"]]
 
 
 def test_an_empty_review_comment_is_not_posted(client, users, article_in):
     article = article_in(Status.IN_REVIEW)
     client.force_login(users["editor"])
-    client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"body": ""})
+    client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"comment": ""})
     assert not article.review_comments.exists()
 
 
 def test_staff_without_a_role_cannot_comment(client, users, article_in):
     article = article_in(Status.IN_REVIEW)
     client.force_login(users["staff_without_role"])
-    response = client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"body": "横から失礼"})
+    response = client.post(reverse("admin:blog_article_comment", args=[article.pk]), {"comment": "横から失礼"})
     assert response.status_code == 403
     assert not article.review_comments.exists()
 
@@ -354,7 +355,7 @@ def test_change_page_shows_the_transition_history_with_who_and_why(client, users
     client.force_login(users["editor"])
     client.post(transition_url(article, "request_changes"), {"comment": "図を1枚追加してください"})
     content = client.get(change_url(article)).content.decode()
-    history = content[content.index('id="transitions"'):]
+    history = content[content.index('id="timeline"'):]
     assert "レビュー中 → 修正依頼" in history
     assert "図を1枚追加してください" in history
     assert "editor" in history
@@ -369,14 +370,14 @@ def test_change_page_uses_the_markdownx_editor_with_live_preview(client, users, 
 
 
 def test_change_page_ids_are_unique_and_the_comment_box_is_labelled(client, users, article_in):
-    # The review comment form has a `body` field like the article: once both were id="id_body",
-    # so the article's label pointed at two boxes and the comment box had no label at all.
+    # The article form has a `body` field: the one comment box keeps ids of its own, so each
+    # label points at exactly one box.
     article = article_in(Status.IN_REVIEW)
     client.force_login(users["editor"])
     content = client.get(change_url(article)).content.decode()
     ids = re.findall(r'\sid="([^"]+)"', content)
     assert [i for i in set(ids) if ids.count(i) > 1] == []
-    assert '<label for="id_comment_body">' in content and 'id="id_comment_body"' in content
+    assert '<label for="id_desk_comment">' in content and 'id="id_desk_comment"' in content
 
 
 def test_admin_pages_name_the_site_icon(client, users):

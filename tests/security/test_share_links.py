@@ -97,7 +97,7 @@ def test_the_change_page_lists_live_links_with_creator_and_expiry(client, users,
     expired, _ = new_link(article, editor)
     ShareLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     html = client.get(change_url(article)).content.decode()
-    panel = html[html.index('id="share"') : html.index('id="review-comments"')]
+    panel = html[html.index('id="share"') : html.index('id="revisions"')]
     [live] = ShareLink.objects.live().filter(article=article)
     assert f'id="share-link-{live.pk}"' in panel and f'id="share-link-{expired.pk}"' not in panel
     assert "山田 花子" in panel or "花子 山田" in panel

@@ -1,6 +1,5 @@
 """Hostile image uploads: pixel bombs are refused before decoding, nothing is stored verbatim."""
 
-import re
 import zlib
 from io import BytesIO
 
@@ -12,6 +11,7 @@ from PIL import Image
 
 from blog import uploads
 from tests.factories import make_user
+from tests.test_uploads import stored_path
 
 pytestmark = pytest.mark.django_db
 URL = "/markdownx/upload/"
@@ -34,12 +34,6 @@ def staff():
 def upload(client, name, content, content_type):
     file = SimpleUploadedFile(name, content, content_type=content_type)
     return client.post(URL, {"image": file}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
-
-
-def stored_path(response, media_root):
-    match = re.fullmatch(r"!\[\]\(/media/(uploads/[0-9a-f]{32}\.(png|jpg|gif|webp))\)", response.json()["image_code"])
-    assert match, response.json()
-    return media_root / match.group(1)
 
 
 def pixel_bomb_png(width=6300, height=6300) -> bytes:

@@ -20,6 +20,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
 
+from . import messages as desk_messages
 from . import revisions, sharing, workflow
 from .forms import ArticleAdminForm, ReviewCommentForm, ShareLinkForm, TransitionForm
 from .models import ReviewComment, Revision
@@ -234,21 +235,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
         try:
             workflow.ACTIONS[name](article, request.user, **form.transition_kwargs())
         except workflow.ArticleNotReady as exc:
-            self.message_user(
-                request,
-                _("「%(action)s」できません。次の項目を入力してください：%(missing)s")
-                % {"action": edge.label, "missing": "、".join(str(item) for item in exc.missing)},
-                messages.ERROR,
-            )
+            missing = "、".join(str(item) for item in exc.missing)
+            reason = _("次の項目を入力してください：%(missing)s") % {"missing": missing}
+            self.message_user(request, desk_messages.refused(name, article, reason), messages.ERROR)
         except workflow.WorkflowError as exc:
-            self._report(request, exc)
+            self.message_user(request, desk_messages.refused(name, article, str(exc)), messages.ERROR)
         else:
-            self.message_user(
-                request,
-                _("「%(title)s」：%(action)sしました（%(status)s）。")
-                % {"title": article.title, "action": edge.label, "status": article.get_status_display()},
-                messages.SUCCESS,
-            )
+            self.message_user(request, desk_messages.done(name, article), messages.SUCCESS)
         return redirect(self._change_url(article))
 
     def comment_view(self, request, object_id):
@@ -334,7 +327,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def _bulk(self, request, queryset, name):
         """Take the transition on each selected article; report what moved and what was refused why."""
-        edge, action = workflow.EDGES[name], workflow.ACTIONS[name]
+        action = workflow.ACTIONS[name]
         moved, refused = 0, []
         for article in queryset:
             try:
@@ -346,15 +339,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
             else:
                 moved += 1
         if moved:
-            self.message_user(
-                request, _("%(count)d件の記事を「%(action)s」しました。") % {"count": moved, "action": edge.label}, messages.SUCCESS
-            )
+            self.message_user(request, desk_messages.done_many(name, moved), messages.SUCCESS)
         if refused:
             self.message_user(
                 request,
                 format_html(
                     "{}<ul>{}</ul>",
-                    _("%(count)d件は「%(action)s」できませんでした：") % {"count": len(refused), "action": edge.label},
+                    desk_messages.refused_many(name, len(refused)),
                     format_html_join("", "<li>{}：{}</li>", ((a.title, reason) for a, reason in refused)),
                 ),
                 messages.WARNING,

@@ -178,7 +178,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
             # Its own ids: the article form on the same page has a ``body`` field too.
             "comment_form": ReviewCommentForm(auto_id="id_comment_%s") if self.can_comment(request) else None,
             "transitions": article.transitions.select_related("by"),
-            "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
+            "revisions": revisions.with_numbers(article.revisions.select_related("created_by").defer("body", "excerpt")),
             "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),
             "share_form": ShareLinkForm() if user.has_perm("editorial.share_preview") else None,
         }
@@ -293,7 +293,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
         except (KeyError, ValueError):
             self.message_user(request, _("比べる版を2つ選んでください。"), messages.WARNING)
             return redirect(self._change_url(article, "#revisions"))
-        found = {rev.pk: rev for rev in Revision.objects.filter(article=article, pk__in=ids).select_related("created_by")}
+        chosen = Revision.objects.filter(article=article, pk__in=ids).select_related("created_by")
+        found = {rev.pk: rev for rev in revisions.with_numbers(chosen)}
         if len(found) != len(set(ids)):
             raise Http404
         old, new = sorted((found[ids[0]], found[ids[1]]), key=lambda rev: (rev.created_at, rev.pk))
@@ -305,7 +306,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
             "old": old,
             "new": new,
             "diffs": revisions.diff(old, new),
-            "can_restore": revisions.can_restore(old, request.user),
+            "can_restore_old": revisions.can_restore(old, request.user),
+            "can_restore_new": revisions.can_restore(new, request.user),
         }
         return TemplateResponse(request, "admin/editorial/article/revision_diff.html", context)
 
@@ -314,11 +316,15 @@ class ArticleAdmin(MarkdownxModelAdmin):
             return redirect(reverse("admin:blog_article_change", args=[object_id]))
         article = self._article_for(request, object_id)
         revision = get_object_or_404(Revision, pk=revision_id, article=article)
-        new = revisions.restore(revision, request.user)
+        try:
+            new = revisions.restore(revision, request.user)
+        except revisions.CurrentRevision as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+            return redirect(self._change_url(article, "#revisions"))
+        numbers = dict(revisions.with_numbers(article.revisions.filter(pk__in=[revision.pk, new.pk])).values_list("pk", "number"))
         self.message_user(
             request,
-            _("%(when)sの版に戻しました（新しい版 #%(pk)d として保存）。")
-            % {"when": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M"), "pk": new.pk},
+            _("版 %(old)d の内容に戻しました（版 %(new)d として保存）。") % {"old": numbers[revision.pk], "new": numbers[new.pk]},
             messages.SUCCESS,
         )
         return redirect(self._change_url(article))

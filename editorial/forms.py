@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from blog.models import Article
 
 from . import sharing
+from .excerpts import validate_excerpt
 from .models import ReviewComment, Revision
 from .revisions import version_of
 
@@ -29,6 +30,11 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = version_of(self.instance)
+
+    def clean_excerpt(self):
+        excerpt = self.cleaned_data.get("excerpt", "")
+        validate_excerpt(excerpt)
+        return excerpt
 
     def clean(self):
         cleaned = super().clean()

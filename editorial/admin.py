@@ -20,6 +20,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
 
+from . import desk
 from . import messages as desk_messages
 from . import revisions, sharing, workflow
 from .forms import ArticleAdminForm, ReviewCommentForm, ShareLinkForm, TransitionForm
@@ -44,9 +45,24 @@ class DeskViewFilter(admin.SimpleListFilter):
         if self.value() == "awaiting":
             return queryset.filter(status=Status.IN_REVIEW)
         if self.value() == "scheduled":
-            return queryset.filter(status=Status.SCHEDULED).order_by("published_at")
+            return desk.upcoming_scheduled(queryset)
         return queryset
 
+
+
+class DeskStatusFilter(admin.SimpleListFilter):
+    """Filter by state as readers see it: a scheduled article whose time has passed is 公開中."""
+
+    title = _("状態")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return desk.in_desk_status(queryset, self.value())
+        return queryset
 
 
 def author_profile_for(user) -> Author:
@@ -75,7 +91,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/editorial/article/change_form.html"
     list_display = ["title", "status_badge", "category", "author_names", "published_at", "updated_at"]
-    list_filter = [DeskViewFilter, "status", "category", "authors", "tags"]
+    list_filter = [DeskViewFilter, DeskStatusFilter, "category", "authors", "tags"]
     search_fields = ["title", "slug", "excerpt"]
     list_select_related = ["category"]
     list_per_page = 50
@@ -109,7 +125,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
     @admin.display(description=_("状態"), ordering="status")
     def status_badge(self, obj):
         # Colours in editorial/admin.css: white on a dark pill reads in both light and dark mode.
-        return format_html('<span class="status-badge status-badge--{}">{}</span>', obj.status, obj.get_status_display())
+        status = Status(desk.desk_status(obj))
+        return format_html('<span class="status-badge status-badge--{}">{}</span>', status.value, status.label)
 
     @admin.display(description=_("著者"))
     def author_names(self, obj):
@@ -163,6 +180,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
     def desk_context(self, request, article):
         user = request.user
         return {
+            "desk_status_label": Status(desk.desk_status(article)).label,
             "transition_forms": [
                 (edge, TransitionForm(edge=edge, auto_id=f"id_{edge.name}_%s"))
                 for edge in workflow.available_transitions(article, user)

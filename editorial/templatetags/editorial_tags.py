@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Count
 
 from blog.models import Article
+from editorial import desk
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def editorial_dashboard(context):
     user = context["request"].user
     if not user.has_perm("blog.view_article"):
         return {"show": False}
-    counts = dict(Article.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = dict(desk.with_desk_status(Article.objects.order_by()).values_list("desk_status").annotate(n=Count("pk")))
     articles = Article.objects.defer("body", "body_html", "body_text", "toc_html", "search_document")
     return {
         "show": True,
@@ -24,5 +25,7 @@ def editorial_dashboard(context):
             authors__user=user, status__in=[Status.DRAFT, Status.CHANGES_REQUESTED]
         ).order_by("-updated_at")[:LIMIT],
         "awaiting_review": articles.filter(status=Status.IN_REVIEW).order_by("updated_at")[:LIMIT],
-        "next_scheduled": articles.filter(status=Status.SCHEDULED).order_by("published_at")[:LIMIT],
+        "next_scheduled": desk.upcoming_scheduled(articles)[:LIMIT],
+        # publish_scheduled should have moved these: say so rather than let scheduling fail silently.
+        "overdue_scheduled": desk.overdue_scheduled(articles)[:LIMIT],
     }

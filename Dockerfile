@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # ALLFORCES production image: gunicorn with the settings read from the environment.
 #   docker build -t allforces .
-#   docker run -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=... -e DATABASE_URL=... allforces
+#   docker run -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=... -e DATABASE_URL=... -e REDIS_URL=... \
+#     -e DJANGO_SITE_URL=... -e DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend -e DJANGO_EMAIL_HOST=... allforces
+# gunicorn refuses to start while any of these is missing (config/checks.py).
 # Migrations are not run here: `docker compose run --rm migrate` (see compose.yaml).
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm

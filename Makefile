@@ -36,11 +36,15 @@ run: demo
 
 ## serve: production settings (DEBUG off) under gunicorn on http://$(HOST):$(PORT); SQLite unless
 ## DATABASE_URL is set, Redis when REDIS_URL is set. Plain HTTP, so no HTTPS redirect or secure cookies.
+## DJANGO_ALLOW_LOCAL_SERVICES=1 accepts SQLite, the local cache and console e-mail on purpose here;
+## a real deployment leaves it unset and must set every variable (config/checks.py).
 serve: $(STAMP)
 	@test -n "$$DJANGO_SECRET_KEY" || test -s .serve-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .serve-secret-key)}" DJANGO_DEBUG=0 \
 	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	  DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_SERVE_MEDIA=1 \
+	  DJANGO_ALLOW_LOCAL_SERVICES="$${DJANGO_ALLOW_LOCAL_SERVICES:-1}" \
+	  DJANGO_SITE_URL="$${DJANGO_SITE_URL:-http://$(HOST):$(PORT)}" \
 	  GUNICORN_BIND="$(HOST):$(PORT)" && \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \

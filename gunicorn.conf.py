@@ -25,3 +25,16 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a load balancer: trust its X-Forwarded-* headers (Django decides with SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "allforces"
+
+
+def on_starting(server):
+    """Refuse to start half-configured: the same errors as ``manage.py check --deploy`` (config/checks.py)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from config.checks import half_configured
+
+    if errors := half_configured():
+        lines = [f"{error.msg} {error.hint}" for error in errors]
+        raise SystemExit("ALLFORCES will not start in production mode:\n" + "\n".join(lines))

@@ -30,6 +30,10 @@ def production_env(database_url: str, **extra) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=database_url,
         DJANGO_LOG_LEVEL="WARNING",
+        # One machine, no mail server: accept SQLite (unless DATABASE_URL names PostgreSQL), the
+        # local cache when no Redis is given and the console e-mail backend, on purpose.
+        DJANGO_ALLOW_LOCAL_SERVICES="1",
+        DJANGO_SITE_URL="http://127.0.0.1",
         GUNICORN_ACCESS_LOG="",
         GUNICORN_LOG_LEVEL="warning",
     )

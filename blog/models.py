@@ -290,17 +290,38 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    # What render() reads, and what it writes.
+    SOURCE_FIELDS = ("title", "excerpt", "body")
+    DERIVED_FIELDS = (
+        "body_html", "body_text", "toc_html", "excerpt_html", "description",
+        "reading_time", "search_title", "search_document",
+    )  # fmt: skip
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._rendered_from = instance._sources()
+        return instance
+
+    def _sources(self):
+        # Deferred fields stay unread: a source not loaded counts as unknown, hence changed.
+        deferred = self.get_deferred_fields()
+        return tuple(None if name in deferred else getattr(self, name) for name in self.SOURCE_FIELDS)
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, instance_pk=self.pk, fallback="article")
-        self.render()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {
-                "body_html", "body_text", "toc_html", "excerpt_html", "description",
-                "reading_time", "search_title", "search_document",
-            }  # fmt: skip
+            # A partial save (a state change) renders only if it writes a source, and then adds
+            # that source's derived columns; it never adds anything else.
+            if set(update_fields) & set(self.SOURCE_FIELDS):
+                self.render()
+                kwargs["update_fields"] = set(update_fields) | set(self.DERIVED_FIELDS)
+        elif self._state.adding or getattr(self, "_rendered_from", None) != self._sources() or None in self._sources():
+            self.render()
         super().save(*args, **kwargs)
+        self._rendered_from = self._sources()
 
     def render(self):
         """Compute the stored HTML, table of contents, description, reading time and search text."""

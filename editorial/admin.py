@@ -20,7 +20,8 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
 
-from . import assignments, calendar_views, desk, revisions, sharing, timeline, workflow
+from . import assignments, calendar_views, desk, desk_time, revisions, sharing, timeline, workflow
+from . import messages as desk_messages
 from .forms import ArticleAdminForm, AssignmentForm, DeskCommentForm, ShareLinkForm, TransitionForm
 from .models import ReviewComment, Revision, ShareLink
 from .views import render_preview
@@ -49,13 +50,28 @@ class DeskViewFilter(admin.SimpleListFilter):
         if self.value() == "awaiting":
             return queryset.filter(status=Status.IN_REVIEW)
         if self.value() == "scheduled":
-            return queryset.filter(status=Status.SCHEDULED).order_by("published_at")
+            return desk_time.upcoming_scheduled(queryset)
         if self.value() == "assigned":
             return queryset.filter(pk__in=assignments.assigned_to(request.user).values("pk"))
         if self.value() == "overdue":
             return queryset.filter(pk__in=assignments.overdue().values("pk"))
         return queryset
 
+
+
+class DeskStatusFilter(admin.SimpleListFilter):
+    """Filter by state as readers see it: a scheduled article whose time has passed is 公開中."""
+
+    title = _("状態")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return desk_time.in_desk_status(queryset, self.value())
+        return queryset
 
 
 def author_profile_for(user) -> Author:
@@ -84,7 +100,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/editorial/article/change_form.html"
     list_display = ["title", "status_badge", "category", "author_names", "published_at", "updated_at"]
-    list_filter = [DeskViewFilter, "status", "category", "authors", "tags"]
+    list_filter = [DeskViewFilter, DeskStatusFilter, "category", "authors", "tags"]
     search_fields = ["title", "slug", "excerpt"]
     list_select_related = ["category"]
     list_per_page = 50
@@ -119,7 +135,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
     @admin.display(description=_("状態"), ordering="status")
     def status_badge(self, obj):
         # Colours in editorial/admin.css: white on a dark pill reads in both light and dark mode.
-        return format_html('<span class="status-badge status-badge--{}">{}</span>', obj.status, obj.get_status_display())
+        status = Status(desk_time.desk_status(obj))
+        return format_html('<span class="status-badge status-badge--{}">{}</span>', status.value, status.label)
 
     @admin.display(description=_("著者"))
     def author_names(self, obj):
@@ -191,6 +208,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
     def desk_context(self, request, article):
         user = request.user
         return {
+            "desk_status_label": Status(desk_time.desk_status(article)).label,
             "transition_forms": [
                 (edge, TransitionForm(edge=edge, auto_id=f"id_{edge.name}_%s"))
                 for edge in workflow.available_transitions(article, user)
@@ -213,7 +231,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
             "assign_form": AssignmentForm(instance=assignments.assignment_of(article))
             if assignments.can_assign(user)
             else None,
-            "revisions": article.revisions.select_related("created_by").defer("body", "excerpt"),
+            "revisions": revisions.with_numbers(article.revisions.select_related("created_by").defer("body", "excerpt")),
             "can_restore_revisions": user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user),
             "share_form": ShareLinkForm() if user.has_perm("editorial.share_preview") else None,
             "share_links": sharing.live_links(article) if user.has_perm("editorial.share_preview") else [],
@@ -275,24 +293,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
                 for error in errors:
                     self.message_user(request, f"{edge.label}：{error}", messages.ERROR)
             return redirect(self._change_url(article))
-        try:
-            workflow.ACTIONS[name](article, request.user, **form.transition_kwargs())
-        except workflow.ArticleNotReady as exc:
-            self.message_user(
-                request,
-                _("「%(action)s」できません。次の項目を入力してください：%(missing)s")
-                % {"action": edge.label, "missing": "、".join(str(item) for item in exc.missing)},
-                messages.ERROR,
-            )
-        except workflow.WorkflowError as exc:
-            self._report(request, exc)
-        else:
-            self.message_user(
-                request,
-                _("「%(title)s」：%(action)sしました（%(status)s）。")
-                % {"title": article.title, "action": edge.label, "status": article.get_status_display()},
-                messages.SUCCESS,
-            )
+        desk.take(self, request, article, edge, form.transition_kwargs())
         return redirect(self._change_url(article))
 
     def comment_view(self, request, object_id):
@@ -370,7 +371,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
         except (KeyError, ValueError):
             self.message_user(request, _("比べる版を2つ選んでください。"), messages.WARNING)
             return redirect(self._change_url(article, "#revisions"))
-        found = {rev.pk: rev for rev in Revision.objects.filter(article=article, pk__in=ids).select_related("created_by")}
+        chosen = Revision.objects.filter(article=article, pk__in=ids).select_related("created_by")
+        found = {rev.pk: rev for rev in revisions.with_numbers(chosen)}
         if len(found) != len(set(ids)):
             raise Http404
         old, new = sorted((found[ids[0]], found[ids[1]]), key=lambda rev: (rev.created_at, rev.pk))
@@ -382,7 +384,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
             "old": old,
             "new": new,
             "diffs": revisions.diff(old, new),
-            "can_restore": revisions.can_restore(old, request.user),
+            "can_restore_old": revisions.can_restore(old, request.user),
+            "can_restore_new": revisions.can_restore(new, request.user),
         }
         return TemplateResponse(request, "admin/editorial/article/revision_diff.html", context)
 
@@ -391,11 +394,15 @@ class ArticleAdmin(MarkdownxModelAdmin):
             return redirect(reverse("admin:blog_article_change", args=[object_id]))
         article = self._article_for(request, object_id)
         revision = get_object_or_404(Revision, pk=revision_id, article=article)
-        new = revisions.restore(revision, request.user)
+        try:
+            new = revisions.restore(revision, request.user)
+        except revisions.CurrentRevision as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+            return redirect(self._change_url(article, "#revisions"))
+        numbers = dict(revisions.with_numbers(article.revisions.filter(pk__in=[revision.pk, new.pk])).values_list("pk", "number"))
         self.message_user(
             request,
-            _("%(when)sの版に戻しました（新しい版 #%(pk)d として保存）。")
-            % {"when": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M"), "pk": new.pk},
+            _("版 %(old)d の内容に戻しました（版 %(new)d として保存）。") % {"old": numbers[revision.pk], "new": numbers[new.pk]},
             messages.SUCCESS,
         )
         return redirect(self._change_url(article))
@@ -404,7 +411,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def _bulk(self, request, queryset, name):
         """Take the transition on each selected article; report what moved and what was refused why."""
-        edge, action = workflow.EDGES[name], workflow.ACTIONS[name]
+        action = workflow.ACTIONS[name]
         moved, refused = 0, []
         for article in queryset:
             try:
@@ -416,15 +423,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
             else:
                 moved += 1
         if moved:
-            self.message_user(
-                request, _("%(count)d件の記事を「%(action)s」しました。") % {"count": moved, "action": edge.label}, messages.SUCCESS
-            )
+            self.message_user(request, desk_messages.done_many(name, moved), messages.SUCCESS)
         if refused:
             self.message_user(
                 request,
                 format_html(
                     "{}<ul>{}</ul>",
-                    _("%(count)d件は「%(action)s」できませんでした：") % {"count": len(refused), "action": edge.label},
+                    desk_messages.refused_many(name, len(refused)),
                     format_html_join("", "<li>{}：{}</li>", ((a.title, reason) for a, reason in refused)),
                 ),
                 messages.WARNING,

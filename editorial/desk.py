@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
 
+from . import messages as desk_messages
 from . import workflow
 from .forms import TransitionForm
 from .models import ReviewComment
@@ -78,25 +79,15 @@ def act_after_save(model_admin, request, article: Article) -> bool:
 
 
 def take(model_admin, request, article: Article, edge: workflow.Edge, kwargs: dict, *, saved: bool = False) -> None:
-    """Call the edge's workflow function and report the outcome as a message."""
-    prefix = _("変更を保存しました。") if saved else ""
+    """Call the edge's workflow function and report the outcome in the edge's own words."""
+    prefix = str(_("変更を保存しました。")) if saved else ""
     try:
         workflow.ACTIONS[edge.name](article, request.user, **kwargs)
     except workflow.ArticleNotReady as exc:
-        model_admin.message_user(
-            request,
-            f"{prefix}"
-            + _("「%(action)s」はできません。次の項目を入力してください：%(missing)s")
-            % {"action": edge.label, "missing": "、".join(str(item) for item in exc.missing)},
-            messages.ERROR,
-        )
+        missing = "、".join(str(item) for item in exc.missing)
+        reason = _("次の項目を入力してください：%(missing)s") % {"missing": missing}
+        model_admin.message_user(request, prefix + desk_messages.refused(edge.name, article, reason), messages.ERROR)
     except workflow.WorkflowError as exc:
-        model_admin.message_user(request, f"{prefix}{exc}", messages.ERROR)
+        model_admin.message_user(request, prefix + desk_messages.refused(edge.name, article, str(exc)), messages.ERROR)
     else:
-        model_admin.message_user(
-            request,
-            f"{prefix}"
-            + _("「%(title)s」：%(action)sしました（%(status)s）。")
-            % {"title": article.title, "action": edge.label, "status": article.get_status_display()},
-            messages.SUCCESS,
-        )
+        model_admin.message_user(request, prefix + desk_messages.done(edge.name, article), messages.SUCCESS)

@@ -8,6 +8,7 @@ from blog.models import Article
 
 from . import sharing
 from .assignments import assignable_users
+from .excerpts import validate_excerpt
 from .models import Assignment, ReviewComment, Revision
 from .revisions import version_of
 
@@ -30,6 +31,11 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = version_of(self.instance)
+
+    def clean_excerpt(self):
+        excerpt = self.cleaned_data.get("excerpt", "")
+        validate_excerpt(excerpt)
+        return excerpt
 
     def clean(self):
         cleaned = super().clean()

@@ -30,8 +30,7 @@ from django.utils import timezone
 
 from blog import text
 from blog.models import Article, Author, Category, Redirect, unique_slug
-from editorial import revisions
-from editorial.models import Transition
+from editorial import revisions, workflow
 
 TEAM_BYLINE = "ALLFORCES編集部"
 POST_EXTENSIONS = {".md", ".markdown", ".mkdn", ".mkd", ".mdown", ".mkdown", ".text", ".txt", ".html"}
@@ -582,8 +581,7 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
     """Create or update the article for ``post``, all or nothing.
 
     Writes the article, creates its category, authors and tags as needed, adds redirects from
-    its old URLs, and records a ``Transition`` when the article is created or its status changes.
-    Saves nothing when the article already matches the file, so importing twice changes nothing.
+    its old URLs, and moves it to the state its file declares through ``workflow.import_state``.
     """
     article = find_article(post)
     created = article is None
@@ -593,7 +591,6 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
         if post.slug and article.slug != text.unicode_slugify(post.slug, max_length=80):
             post.note(1, f"slug「{post.slug}」は使用中のため「{article.slug}」にしました")
     status = Article.Status.DRAFT if as_draft or not post.is_published else Article.Status.PUBLISHED
-    old_status = "" if created else article.status
     category = None
     if post.categories:
         # "MixedCase" and "Mixedcase" are one category on Jekyll's URLs: one here too.
@@ -627,7 +624,9 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
             return Outcome("unchanged", article, post.notes)
 
     article.title, article.body, article.excerpt = post.title, post.body, post.excerpt
-    article.category, article.status, article.published_at = category, status, post.published_at
+    article.category = category
+    if created:
+        article.published_at = None  # a new row starts as a draft; the workflow sets state and date
     article.reading_time_override = post.reading_time
     article.source_path, article.jekyll_url, article.extra = post.key, jekyll_url, post.extra
     article.save()
@@ -638,14 +637,9 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
         redirect, made = Redirect.objects.get_or_create(old_path=old_path, defaults={"article": article})
         if not made and redirect.article_id != article.pk:
             post.note(1, f"旧URL {old_path} は別の転送先に使われているため、リダイレクトを作りませんでした")
-    if created or old_status != status:
-        Transition.objects.create(
-            article=article,
-            from_status=old_status,
-            to_status=status,
-            by=by,
-            comment=f"Jekyll から取り込み: {post.key}",
-        )
+    workflow.import_state(
+        article, status=status, published_at=post.published_at, by=by, comment=f"Jekyll から取り込み: {post.key}", created=created
+    )
     return Outcome("created" if created else "updated", article, post.notes)
 
 

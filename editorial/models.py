@@ -20,6 +20,8 @@ class Transition(models.Model):
         related_name="+",
     )
     comment = models.TextField(_("コメント"), blank=True)
+    # The workflow edge taken (editorial.workflow.EDGES, or "import" for the Jekyll importer).
+    edge = models.CharField(_("操作"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("日時"), auto_now_add=True)
 
     class Meta:

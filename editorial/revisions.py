@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,9 @@ def record(article: Article, user, *, restored_from: Revision | None = None) -> 
 class Line:
     kind: str  # "add", "del", "ctx" or "hunk"
     text: str
+    # The line cut into (changed, text) pieces: in a changed line, which characters changed.
+    # Japanese has no spaces between words, so a word diff would mark the whole sentence.
+    segments: tuple[tuple[bool, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,32 +60,77 @@ def _text(revision: Revision, field: str) -> str:
     return "\n".join(value) if field == "tags" else value
 
 
+def _char_pair(old: str, new: str) -> tuple[Line, Line]:
+    """A removed and an added line with the characters that differ between them marked."""
+    old_parts, new_parts = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if i2 > i1:
+            old_parts.append((op != "equal", old[i1:i2]))
+        if j2 > j1:
+            new_parts.append((op != "equal", new[j1:j2]))
+    return Line("del", old, tuple(old_parts)), Line("add", new, tuple(new_parts))
+
+
+def _field_lines(old_text: str, new_text: str, context: int) -> list[Line]:
+    old, new = old_text.splitlines(), new_text.splitlines()
+    lines: list[Line] = []
+    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(context):
+        lines.append(Line("hunk", f"@@ -{group[0][1] + 1} +{group[0][3] + 1} @@"))
+        for op, i1, i2, j1, j2 in group:
+            if op == "equal":
+                lines += [Line("ctx", text, ((False, text),)) for text in old[i1:i2]]
+                continue
+            removed, added = old[i1:i2], new[j1:j2]
+            paired = min(len(removed), len(added)) if op == "replace" else 0
+            pairs = [_char_pair(a, b) for a, b in zip(removed[:paired], added[:paired])]
+            lines += [pair[0] for pair in pairs]
+            lines += [Line("del", text, ((True, text),)) for text in removed[paired:]]
+            lines += [pair[1] for pair in pairs]
+            lines += [Line("add", text, ((True, text),)) for text in added[paired:]]
+    return lines
+
+
 def diff(old: Revision, new: Revision, *, context: int = 3) -> list[FieldDiff]:
-    """Compare two revisions field by field as line diffs (unchanged fields have no lines)."""
-    result = []
-    for field, label in FIELDS:
-        raw = list(difflib.unified_diff(_text(old, field).splitlines(), _text(new, field).splitlines(), lineterm="", n=context))
-        lines = []
-        for line in raw[2:]:  # skip the ---/+++ file header
-            kind = {"@": "hunk", "+": "add", "-": "del"}.get(line[:1], "ctx")
-            lines.append(Line(kind, line if kind == "hunk" else line[1:]))
-        result.append(FieldDiff(field, label, lines))
-    return result
+    """Compare two revisions field by field: changed lines, and the changed characters inside them."""
+    return [FieldDiff(field, label, _field_lines(_text(old, field), _text(new, field), context)) for field, label in FIELDS]
+
+
+def with_numbers(queryset):
+    """Annotate each revision with ``number``: 1 for its article's first version, then 2, 3…"""
+    earlier = Revision.objects.filter(article=OuterRef("article")).filter(
+        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lte=OuterRef("pk"))
+    )
+    count = earlier.order_by().values("article").annotate(n=Count("pk")).values("n")
+    return queryset.annotate(number=Subquery(count, output_field=IntegerField()))
+
+
+def is_current(revision: Revision) -> bool:
+    """Whether the revision is its article's latest one, which is what the article holds now."""
+    latest = Revision.objects.filter(article_id=revision.article_id).order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    return latest == revision.pk
+
+
+class CurrentRevision(Exception):
+    """The revision asked for is already the article's current version."""
 
 
 def can_restore(revision: Revision, user) -> bool:
-    return user.has_perm("editorial.restore_revision") and workflow.can_edit(revision.article, user)
+    """Whether ``user`` may put this revision back: never the current version, which needs no restoring."""
+    return not is_current(revision) and user.has_perm("editorial.restore_revision") and workflow.can_edit(revision.article, user)
 
 
 def restore(revision: Revision, user) -> Revision:
     """Put the revision's title, excerpt, body and tags back on its article; returns the new revision.
 
-    Needs ``editorial.restore_revision`` and the right to edit the article in its current state.
+    Needs ``editorial.restore_revision`` and the right to edit the article in its current state;
+    raises ``CurrentRevision`` for the article's latest revision.
     """
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=revision.article_id)
         if not (user.has_perm("editorial.restore_revision") and workflow.can_edit(article, user)):
             raise PermissionDenied(_("この記事を過去の版に戻す権限がありません。"))
+        if is_current(revision):
+            raise CurrentRevision(_("この版は記事の現在の内容です。戻す必要はありません。"))
         article.title, article.excerpt, article.body = revision.title, revision.excerpt, revision.body
         article.save()
         article.tags.set(revision.tags)

@@ -14,13 +14,15 @@ from blog.models import Article
 
 from .models import ReviewComment, Revision, Transition
 
-SYSTEM = _("システム")
+SYSTEM = _("システム（取り込み・自動処理）")
+# A comment always had an author: without one, that person's account was deleted.
+DELETED_USER = _("（削除されたユーザー）")
 
 
-def display_name(user) -> str:
-    """A person's full name, else their user name; 「システム」 for no one."""
+def display_name(user, nobody=SYSTEM) -> str:
+    """A person's full name, else their user name; ``nobody`` when there is no user."""
     if user is None:
-        return str(SYSTEM)
+        return str(nobody)
     return user.get_full_name() or user.get_username()
 
 
@@ -41,7 +43,7 @@ class Entry:
 def timeline_for(article: Article) -> list[Entry]:
     """Every comment, transition and revision of ``article``, newest first."""
     entries = [
-        Entry("comment", c.created_at, display_name(c.created_by), c.body)
+        Entry("comment", c.created_at, display_name(c.created_by, DELETED_USER), c.body)
         for c in ReviewComment.objects.filter(article=article).select_related("created_by")
     ]
     entries += [

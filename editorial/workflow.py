@@ -196,7 +196,7 @@ def _move(
         # above all) ends every link, whoever made it.
         sharing.revoke_all(locked, actor)
         record = Transition.objects.create(
-            article=locked, from_status=edge.source, to_status=edge.target, by=actor, comment=comment.strip()
+            article=locked, from_status=edge.source, to_status=edge.target, by=actor, comment=comment.strip(), edge=edge.name
         )
         notifications.transition_made(locked, record)
     article.status, article.published_at = locked.status, locked.published_at
@@ -318,6 +318,44 @@ def reschedule(
     if publish_at is None or publish_at <= now:
         raise InvalidPublishTime(_("公開予定日時には未来の日時を指定してください。"))
     return _move(RESCHEDULE, article, user, comment=comment, published_at=publish_at)
+
+# The importer's system edge: from whatever state (or none, for a new article) to the state the
+# Jekyll file declares. Not in EDGES: no person takes it, and it has no fixed source state.
+IMPORT = "import"
+IMPORT_TARGETS = {Status.DRAFT, Status.PUBLISHED}
+
+
+def import_state(
+    article: Article,
+    *,
+    status: str,
+    published_at: datetime.datetime | None,
+    by: User | None = None,
+    comment: str = "",
+    created: bool = False,
+) -> Article:
+    """Give an imported article the state its file declares (draft or published) and its date.
+
+    The system edge for ``import_jekyll``: locks the row, writes ``status`` and ``published_at``
+    only, and records a ``Transition`` with edge ``import`` when the article is new or its state
+    changed. Sends no e-mail (an import is not news to the newsroom). Raises ``InvalidTransition``
+    for a target other than draft or published.
+    """
+    if status not in IMPORT_TARGETS:
+        raise InvalidTransition(_("取り込みで設定できる状態は下書きと公開中だけです。"))
+    actor = by if by is not None and by.is_authenticated else None
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        source = "" if created else locked.status
+        if locked.status != status or locked.published_at != published_at:
+            locked.status, locked.published_at = status, published_at
+            locked.save(update_fields=["status", "published_at"])
+        if created or source != status:
+            Transition.objects.create(
+                article=locked, from_status=source, to_status=status, by=actor, comment=comment, edge=IMPORT
+            )
+    article.status, article.published_at = locked.status, locked.published_at
+    return locked
 
 
 # The admin's transition view and bulk actions dispatch through this table.

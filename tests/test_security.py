@@ -17,6 +17,11 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "kq3T9v-prod-like-secret-for-the-deploy-check-0123456789abcdefghij",
     "DJANGO_ALLOWED_HOSTS": "www.allforces.example",
     "DJANGO_SETTINGS_MODULE": "config.settings",
+    # Everything production needs (config/checks.py), so the check has nothing to refuse.
+    "DATABASE_URL": "postgres://allforces@db.allforces.example:5432/allforces",
+    "REDIS_URL": "redis://cache.allforces.example:6379/0",
+    "DJANGO_SITE_URL": "https://www.allforces.example",
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 

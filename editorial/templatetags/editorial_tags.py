@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from blog.models import Article
+from editorial import desk_time
 
 register = template.Library()
 
@@ -16,7 +17,7 @@ def editorial_dashboard(context):
     user = context["request"].user
     if not user.has_perm("blog.view_article"):
         return {"show": False}
-    counts = dict(Article.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = dict(desk_time.with_desk_status(Article.objects.order_by()).values_list("desk_status").annotate(n=Count("pk")))
     articles = Article.objects.defer("body", "body_html", "body_text", "toc_html", "search_document")
     return {
         "show": True,
@@ -25,7 +26,9 @@ def editorial_dashboard(context):
             authors__user=user, status__in=[Status.DRAFT, Status.CHANGES_REQUESTED]
         ).order_by("-updated_at")[:LIMIT],
         "awaiting_review": articles.filter(status=Status.IN_REVIEW).order_by("updated_at")[:LIMIT],
-        "next_scheduled": articles.filter(status=Status.SCHEDULED).order_by("published_at")[:LIMIT],
+        "next_scheduled": desk_time.upcoming_scheduled(articles)[:LIMIT],
+        # publish_scheduled should have moved these: say so rather than let scheduling fail silently.
+        "overdue_scheduled": desk_time.overdue_scheduled(articles)[:LIMIT],
     }
 
 

@@ -19,7 +19,9 @@ from playwright.sync_api import expect
 
 from blog.models import Article, Tag
 from editorial import revisions
+from editorial.messages import MESSAGES
 from editorial.models import ReviewComment
+from editorial.workflow import EDGES
 from tests.e2e.test_accessibility import axe_violations
 from tests.factories import make_article, make_user
 
@@ -106,7 +108,13 @@ def take_transition(page, label, **fields):
     for name, value in fields.items():
         panel.locator(f'[name="{name}"]').fill(value)
     panel.locator('button[name="_transition"]', has_text=label).click()
-    expect(page.locator(".messagelist .success")).to_contain_text(label)
+    expect(page.locator(".messagelist .success")).to_contain_text(done_phrase(label))
+
+
+def done_phrase(label):
+    """The end of the edge's success sentence (「…」を公開しました。), after the article's title."""
+    [name] = [name for name, edge in EDGES.items() if str(edge.label) == label]
+    return str(MESSAGES[name].done).split("」", 1)[1].split("%(when)s")[0]
 
 
 def png_bytes():

@@ -264,8 +264,8 @@ def test_bulk_submit_moves_own_ready_drafts_and_reports_the_rest(client, users, 
     client.force_login(owner)
     response = post_action(client, "submit_selected", [ready, unready, published, someone_elses])
     content = response.content.decode()
-    assert "1件の記事を「レビューに出す」しました" in content
-    assert "3件は「レビューに出す」できませんでした" in content
+    assert "1件の記事をレビューに出しました" in content
+    assert "3件はレビューに出せませんでした" in content
     assert "次の項目が足りません：本文" in content
     assert "権限がありません" in content
     statuses = {a.pk: Article.objects.get(pk=a.pk).status for a in (ready, unready, published, someone_elses)}
@@ -284,7 +284,7 @@ def test_bulk_unschedule_cancels_scheduled_publications(client, users, article_i
     articles = [article_in(Status.SCHEDULED), article_in(Status.SCHEDULED)]
     client.force_login(users["editor"])
     response = post_action(client, "unschedule_selected", articles)
-    assert "2件の記事を「公開予約を取り消す」しました" in response.content.decode()
+    assert "2件の記事の公開予約を取り消しました" in response.content.decode()
     assert set(Article.objects.filter(pk__in=[a.pk for a in articles]).values_list("status", flat=True)) == {"in_review"}
 
 

@@ -420,3 +420,42 @@ def test_exported_file_is_plain_jekyll(tmp_path):
     assert "permalink: /ai技術ガイド/2025/12/15/000_sample.html\n" in content
     assert "reading_time: 9\n" in content
 
+
+
+# --- one path for every state change -------------------------------------------------------------
+
+
+def test_the_importer_moves_articles_through_the_workflow_system_edge():
+    run(SAMPLE)
+    transition = Transition.objects.get()
+    assert (transition.edge, transition.from_status, transition.to_status, transition.by) == ("import", "", "published", None)
+    assert transition.comment.startswith("Jekyll から取り込み")
+
+
+def test_a_file_turned_draft_is_recorded_as_an_import_from_published(tmp_path):
+    post = tmp_path / "000_sample.txt"
+    shutil.copy(SAMPLE, post)
+    run(post)
+    post.write_text(post.read_text(encoding="utf-8").replace("reading_time: 9", "reading_time: 9\npublished: false"), encoding="utf-8")
+    run(post)
+    last = Transition.objects.order_by("-pk").first()
+    assert (last.edge, last.from_status, last.to_status) == ("import", "published", "draft")
+
+
+def test_the_importer_never_writes_status_itself(monkeypatch):
+    from editorial import workflow
+
+    calls = []
+    real = workflow.import_state
+    monkeypatch.setattr(workflow, "import_state", lambda *a, **kw: calls.append(kw["status"]) or real(*a, **kw))
+    run(SAMPLE)
+    assert calls == ["published"]
+    assert Transition.objects.count() == 1
+
+
+def test_the_import_system_edge_sets_only_draft_or_published():
+    from editorial import workflow
+
+    run(SAMPLE)
+    with pytest.raises(workflow.InvalidTransition):
+        workflow.import_state(Article.objects.get(), status="scheduled", published_at=timezone.now())

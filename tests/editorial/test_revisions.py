@@ -67,9 +67,10 @@ def test_the_admin_compares_any_two_revisions_as_a_readable_diff(client, users, 
     response = client.get(url, {"a": new.pk, "b": old.pk})  # order does not matter
     content = response.content.decode()
     assert response.status_code == 200
-    assert "<del>－ 最初の本文です。</del>" in content
-    assert "<ins>＋ 二番目の本文です。</ins>" in content
-    assert "の版に戻す" not in content  # a writer cannot restore
+    assert "版 1（" in content and "版 2（" in content
+    assert '<div class="diff-del"><span aria-hidden="true">－ </span><del>最初</del>の本文です。</div>' in content
+    assert '<div class="diff-add"><span aria-hidden="true">＋ </span><ins>二番目</ins>の本文です。</div>' in content
+    assert "の内容に戻す" not in content  # a writer cannot restore
 
 
 def test_comparing_needs_two_revisions_of_this_article(client, users, article_in):
@@ -104,6 +105,10 @@ def test_the_diff_page_offers_restore_to_editors(client, users, article_in):
     client.force_login(users["editor"])
     content = client.get(reverse("admin:blog_article_revision_diff", args=[article.pk]), {"a": a.pk, "b": b.pk}).content.decode()
     assert reverse("admin:blog_article_revision_restore", args=[article.pk, a.pk]) in content
+    assert "版 1 の内容に戻す" in content
+    # The newer one is what the article holds now: there is nothing to restore.
+    assert reverse("admin:blog_article_revision_restore", args=[article.pk, b.pk]) not in content
+    assert "版 2 の内容に戻す" not in content
 
 
 def test_a_writer_cannot_restore_a_revision(client, owner, article_in):
@@ -118,6 +123,7 @@ def test_a_writer_cannot_restore_a_revision(client, owner, article_in):
 def test_an_editor_cannot_restore_a_revision_of_a_published_article(users, article_in):
     article = article_in(Status.PUBLISHED)
     revision = revisions.record(article, None)
+    revisions.record(article, None)
     with pytest.raises(PermissionDenied):
         revisions.restore(revision, users["editor"])
     revisions.restore(revision, users["editor_in_chief"])
@@ -136,3 +142,49 @@ def test_revisions_are_read_only_in_their_own_admin(client, users, article_in):
     assert client.get(reverse("admin:editorial_revision_changelist")).status_code == 200
     assert client.post(reverse("admin:editorial_revision_change", args=[revision.pk]), {"title": "x"}).status_code == 403
     assert client.get(reverse("admin:editorial_revision_add")).status_code == 403
+
+
+def test_restoring_the_current_version_is_refused_and_writes_nothing(client, users, article_in):
+    article = article_in(Status.DRAFT)
+    revisions.record(article, None)
+    current = revisions.record(article, None)
+    client.force_login(users["editor"])
+    response = client.post(reverse("admin:blog_article_revision_restore", args=[article.pk, current.pk]), follow=True)
+    assert "この版は記事の現在の内容です。" in response.content.decode()
+    assert Revision.objects.filter(article=article).count() == 2
+
+
+def test_revisions_are_numbered_per_article_from_one(client, users, article_in):
+    other = article_in(Status.DRAFT)
+    for _ in range(3):
+        revisions.record(other, None)
+    article = article_in(Status.DRAFT)
+    first, second = revisions.record(article, None), revisions.record(article, None)
+    numbers = dict(revisions.with_numbers(Revision.objects.filter(article=article)).values_list("pk", "number"))
+    assert numbers == {first.pk: 1, second.pk: 2}
+    client.force_login(users["editor"])
+    panel = client.get(change_url(article)).content.decode().split('id="revisions"')[1]
+    assert "版 2（現在の版）" in panel and "版 1" in panel and f"#{first.pk}" not in panel
+
+
+def test_the_diff_marks_the_changed_characters_inside_a_japanese_line(article_in):
+    article = article_in(Status.DRAFT, body="前置き\n推論の費用が大きく下がりました。\n結び")
+    old = revisions.record(article, None)
+    article.body = "前置き\n推論の費用が少し下がりました。\n結び"
+    article.save()
+    new = revisions.record(article, None)
+    body = {d.name: d for d in revisions.diff(old, new)}["body"].lines
+    deleted, added = [line for line in body if line.kind in ("del", "add")]
+    assert deleted.segments == ((False, "推論の費用が"), (True, "大きく"), (False, "下がりました。"))
+    assert added.segments == ((False, "推論の費用が"), (True, "少し"), (False, "下がりました。"))
+    assert [line.text for line in body if line.kind == "ctx"] == ["前置き", "結び"]
+
+
+def test_a_line_added_without_a_partner_is_marked_whole(article_in):
+    article = article_in(Status.DRAFT, body="一行目")
+    old = revisions.record(article, None)
+    article.body = "一行目\n新しい行"
+    article.save()
+    new = revisions.record(article, None)
+    [added] = [line for line in revisions.diff(old, new)[2].lines if line.kind == "add"]
+    assert added.segments == ((True, "新しい行"),)

@@ -30,11 +30,11 @@ def test_the_timeline_merges_comments_transitions_and_revisions_newest_first(use
     entries = timeline.timeline_for(article)
     assert [e.kind for e in entries] == ["comment", "transition", "revision"]
     assert entries[0].who == "editor" and entries[0].text == "出典は？"
-    assert entries[1].who == "システム"
+    assert entries[1].who == "システム（取り込み・自動処理）"
     assert entries[2].revision.pk == rev.pk
 
 
-def test_entries_by_no_one_read_as_the_system_on_the_change_page(client, users, article_in):
+def test_entries_by_no_one_read_as_the_system_or_a_deleted_user_on_the_change_page(client, users, article_in):
     # The importer and publish_scheduled act as nobody; deleted users leave None behind too.
     article = article_in(Status.DRAFT)
     Revision.objects.create(article=article, title=article.title, body=article.body, created_by=None)
@@ -44,7 +44,8 @@ def test_entries_by_no_one_read_as_the_system_on_the_change_page(client, users, 
     response = client.get(change_url(article))
     assert response.status_code == 200
     part = response.content.decode().split('id="timeline"')[1].split('id="revisions"')[0]
-    assert part.count("システム") == 3
+    assert part.count("システム（取り込み・自動処理）") == 2
+    assert part.count("（削除されたユーザー）") == 1
     assert "退職した人のコメント" in part and "取り込み" in part
 
 

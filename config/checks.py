@@ -1,0 +1,57 @@
+"""Production refuses to start half-configured.
+
+With ``DEBUG`` off, a missing database, cache, site address or real e-mail backend does not
+silently fall back to SQLite, a per-process cache, relative links or a console that loses every
+notification: ``manage.py check --deploy`` reports an error naming the variable, and gunicorn
+(``gunicorn.conf.py``) runs the same check before it starts. ``DJANGO_ALLOW_LOCAL_SERVICES=1``
+accepts the local fallbacks on purpose (``make serve`` and the benchmarks on one machine).
+"""
+
+import os
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+LOCAL_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+def half_configured() -> list[Error]:
+    """The production settings that are missing, one error per environment variable."""
+    if settings.DEBUG or os.environ.get("DJANGO_ALLOW_LOCAL_SERVICES", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return []
+    errors = []
+    if not os.environ.get("DATABASE_URL", "").strip():
+        errors.append(Error(
+            "DATABASE_URL is not set: production would run on a local SQLite file.",
+            hint="Set DATABASE_URL=postgres://user:password@host:5432/allforces.",
+            id="allforces.E001",
+        ))  # fmt: skip
+    if not os.environ.get("REDIS_URL", "").strip():
+        errors.append(Error(
+            "REDIS_URL is not set: each gunicorn worker would keep its own cache and serve stale pages.",
+            hint="Set REDIS_URL=redis://host:6379/0.",
+            id="allforces.E002",
+        ))  # fmt: skip
+    if not os.environ.get("DJANGO_SITE_URL", "").strip():
+        errors.append(Error(
+            "DJANGO_SITE_URL is not set: e-mails and feeds would carry relative links.",
+            hint="Set DJANGO_SITE_URL=https://your-domain.example.",
+            id="allforces.E003",
+        ))  # fmt: skip
+    if settings.EMAIL_BACKEND in LOCAL_EMAIL_BACKENDS:
+        errors.append(Error(
+            f"DJANGO_EMAIL_BACKEND is {settings.EMAIL_BACKEND}: every workflow notification would be lost.",
+            hint="Set DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and DJANGO_EMAIL_HOST.",
+            id="allforces.E004",
+        ))  # fmt: skip
+    return errors
+
+
+@register(Tags.compatibility, deploy=True)
+def check_production_services(app_configs, **kwargs):
+    return half_configured()

@@ -20,12 +20,14 @@ _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 @lru_cache(maxsize=256)
 def _lexer(language: str):
+    # The code exactly as written: leading and trailing blank lines are part of it (CommonMark).
+    options = {"stripnl": False, "ensurenl": False}
     if not language:
-        return TextLexer()
+        return TextLexer(**options)
     try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
+        return get_lexer_by_name(language, **options)
     except ClassNotFound:
-        return TextLexer()
+        return TextLexer(**options)
 
 
 def info_language(info: str) -> str:

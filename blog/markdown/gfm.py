@@ -1,6 +1,6 @@
 """GitHub Flavored Markdown on top of CommonMark: what markdown-it-py lacks or does differently.
 
-* Autolinks: linkify-it finds bare URLs; GFM links only ``http(s)://``, ``www.`` and e-mail
+* Autolinks: linkify-it finds bare URLs; GFM links only ``http(s)://``, ``ftp://``, ``www.`` and e-mail
   addresses, never a bare ``example.com``, and a URL ends where Japanese text begins
   (``https://example.com/です`` → the link is ``https://example.com/``).
 * Task lists: markdown-it-py marks the items; the checkbox is written after sanitizing (the
@@ -22,8 +22,8 @@ JAPANESE = re.compile(
     "[\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]"
 )
-_GFM_PREFIX = re.compile(r"(?i)(?:https?://|www\.|mailto:)")
-_HOST_AFTER_PREFIX = re.compile(r"(?i)(?:https?://|www\.)[^/?#]*\.[^/?#.]")
+_GFM_PREFIX = re.compile(r"(?i)(?:https?://|ftp://|www\.|mailto:)")
+_HOST_AFTER_PREFIX = re.compile(r"(?i)(?:https?://|ftp://|www\.)[^/?#]*\.[^/?#.]")
 
 
 def _autolink_text(children: list[Token], start: int) -> tuple[int, str] | None:

@@ -34,7 +34,8 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "td": {"style", "colspan", "rowspan"},
     "th": {"style", "colspan", "rowspan", "scope"},
 }
-URL_SCHEMES: set[str] = {"http", "https", "mailto"}
+# ftp: old release posts link their downloads that way (and GFM autolinks it).
+URL_SCHEMES: set[str] = {"http", "https", "mailto", "ftp"}
 # Removed together with their content, not just unwrapped.
 CLEAN_CONTENT_TAGS: set[str] = {"script", "style", "template", "textarea", "title", "noscript", "xmp"}
 STYLE_PROPERTIES: set[str] = {"text-align"}
@@ -86,5 +87,5 @@ def _cleaner_options() -> dict:
 
 
 def sanitize(untrusted_html: str) -> str:
-    """Keep only allow-listed tags, attributes and URL schemes (http, https, mailto)."""
+    """Keep only allow-listed tags, attributes and URL schemes (http, https, mailto, ftp)."""
     return nh3.clean(untrusted_html or "", **_cleaner_options())

@@ -38,8 +38,8 @@ attribute_values={tag: {attr: value}})``
     ``list[Callable[[str], str]]``: source → source, before parsing. Keep it short: anything that
     can be a markdown-it rule should be one.
 
-Rendering is done on save (``Article.save``), never per request. The MarkdownIt instance is
-built once and shared: rendering does not mutate it (all per-render state is in ``env``).
+Rendering is done on save (``Article.save``), never per request. Each thread builds its MarkdownIt
+instance once (linkify-it is not thread-safe); rules keep per-render state in ``env`` only.
 """
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ PRE_PARSE: list[Callable[[str], str]] = [_kramdown]
 CORE_PLUGINS: list[Callable[[MarkdownIt], None]] = [gfm.gfm_plugin, toc.toc_plugin]
 CORE_POST_SANITIZE: list[Callable[[str, dict], str]] = [gfm.task_checkboxes]
 
-_lock = threading.Lock()
-_md: MarkdownIt | None = None
+# One parser per thread: linkify-it keeps the state of its last match on the instance.
+_local = threading.local()
+_generation = 0
 
 
 _ENCODED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
@@ -121,19 +122,17 @@ def build() -> MarkdownIt:
 
 
 def parser() -> MarkdownIt:
-    global _md
-    if _md is None:
-        with _lock:
-            if _md is None:
-                _md = build()
-    return _md
+    """This thread's parser, built on first use (and again after ``reset()``)."""
+    if getattr(_local, "generation", None) != _generation:
+        _local.md = build()
+        _local.generation = _generation
+    return _local.md
 
 
 def reset() -> None:
-    """Forget the shared parser, so the next render builds it again with the current plugins."""
-    global _md
-    with _lock:
-        _md = None
+    """Forget the parsers, so the next render builds one again with the current plugins."""
+    global _generation
+    _generation += 1
 
 
 def render(source: str, *, anchors: bool = True) -> Rendered:

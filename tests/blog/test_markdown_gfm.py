@@ -133,3 +133,14 @@ def test_indented_code_under_a_list_item_stays_code():
 def test_text_before_more_is_the_excerpt():
     assert kramdown.excerpt_source("導入です。\n\n<!--more-->\n\n続き") == "導入です。"
     assert kramdown.excerpt_source("区切りなし") == ""
+
+
+def test_threads_rendering_at_once_get_their_own_links():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def link_of(n):
+        return n, html(" ".join(f"https://example.com/{n}/{i}" for i in range(50)))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for n, out in pool.map(link_of, range(16)):
+            assert out.count(f'href="https://example.com/{n}/') == 50

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from blog.rendering import render_inline
 
 # What an excerpt may contain once rendered. The single paragraph Markdown wraps it in is allowed.
-INLINE = {"a", "em", "strong", "b", "i", "code", "del", "s", "br"}
+INLINE = {"a", "em", "strong", "b", "i", "code", "del", "s", "br", "span"}
 NAMES = {
     "img": _("画像"),
     "picture": _("画像"),
@@ -27,6 +27,9 @@ class _Tags(HTMLParser):
         self.tags: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        # Highlighted code comes wrapped: <div class="highlight"><pre>…
+        if tag == "div" and ("class", "highlight") in attrs:
+            tag = "pre"
         self.tags.append(tag)
 
 

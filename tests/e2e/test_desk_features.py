@@ -40,7 +40,7 @@ def test_a_workflow_button_saves_the_edit_on_screen_and_leaving_with_edits_asks_
     assert page.url == change_url(site, article)
 
     page.locator("#workflow").get_by_role("button", name="レビューに出す").click()
-    expect(page.locator(".messagelist .success")).to_contain_text("レビューに出す")
+    expect(page.locator(".messagelist .success")).to_contain_text("をレビューに出しました。")
     article.refresh_from_db()
     assert article.status == Status.IN_REVIEW
     assert "提出直前に書き足した一文。" in article.body

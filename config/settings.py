@@ -237,12 +237,14 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts anywhere (JSON-LD is a data block, not a script the browser runs).
-# Inline styles stay allowed: sanitized tables use style="text-align: …".
+# Inline styles stay allowed: sanitized tables use style="text-align: …" and mermaid writes
+# <style> into the diagrams it draws. Frames: only the YouTube facade's privacy-enhanced host.
 CONTENT_SECURITY_POLICY = os.environ.get(
     "DJANGO_CONTENT_SECURITY_POLICY",
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "frame-src https://www.youtube-nocookie.com",
 )
 
 if not DEBUG:

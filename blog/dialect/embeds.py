@@ -48,12 +48,39 @@ def _safe_http(url: str) -> bool:
     return urlsplit(url).scheme in {"http", "https"}
 
 
-def render_embed(url: str, link_cards) -> str:
+def _service(url: str) -> str | None:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
     path = [p for p in parts.path.split("/") if p]
-    video = youtube_id(url)
-    if video:
+    if youtube_id(url):
+        return "youtube"
+    if host in {"twitter.com", "x.com", "mobile.twitter.com"} and len(path) >= 3 and path[1] == "status":
+        return "x"
+    if host == "github.com" and len(path) >= 2:
+        return "github"
+    if host == "speakerdeck.com" and len(path) >= 2:
+        return "speakerdeck"
+    return None
+
+
+def needs_link_card(url: str) -> bool:
+    """Whether ``url`` alone on a line is shown with fetched page data (not a known service)."""
+    return _service(url) is None and _URL.fullmatch(url) is not None
+
+
+def bare_urls(md, source: str) -> list[str]:
+    """The URLs that stand alone on a line in ``source`` (parsed, not rendered)."""
+    env: dict = {}
+    md.parse(source, env)
+    return env.get("embedded_urls", [])
+
+
+def render_embed(url: str, link_cards) -> str:
+    parts = urlsplit(url)
+    path = [p for p in parts.path.split("/") if p]
+    service = _service(url)
+    if service == "youtube":
+        video = youtube_id(url)
         return (
             f'<div class="embed-youtube"><a class="youtube-facade" href="https://www.youtube.com/watch?v={video}" '
             f'aria-label="YouTube 動画を再生">'
@@ -61,11 +88,11 @@ def render_embed(url: str, link_cards) -> str:
             f'width="480" height="360" loading="lazy">'
             f'<span class="youtube-play" aria-hidden="true"></span></a></div>\n'
         )
-    if host in {"twitter.com", "x.com", "mobile.twitter.com"} and len(path) >= 3 and path[1] == "status":
+    if service == "x":
         return _card("x", url, f"@{path[0]} さんの投稿", "X（旧Twitter）")
-    if host == "github.com" and len(path) >= 2:
+    if service == "github":
         return _card("github", url, "/".join(path[:2]), "GitHub", "/".join(path[2:]))
-    if host == "speakerdeck.com" and len(path) >= 2:
+    if service == "speakerdeck":
         return _card("speakerdeck", url, path[1], f"Speaker Deck · {path[0]}")
     data = link_cards.get(url) or {}
     image = data.get("image") or ""

@@ -108,6 +108,7 @@ def test_a_redirect_to_a_private_address_is_refused(server, settings):
     httpd, base = server
     httpd.redirect_to = "http://10.0.0.1/secret"
     real = linkcards.socket.getaddrinfo
+    real_connection = linkcards._PinnedHTTPConnection
 
     def resolve(host, port, **kw):
         # The first hop resolves "public" (really our local server); the redirect target is checked for real.
@@ -115,8 +116,8 @@ def test_a_redirect_to_a_private_address_is_refused(server, settings):
             return [(2, 1, 6, "", ("93.184.216.34", port))]
         return real(host, port, **kw)
 
-    with mock.patch.object(linkcards, "_PinnedHTTPConnection", wraps=linkcards._PinnedHTTPConnection) as conn:
-        conn.side_effect = lambda host, address, **kw: linkcards._PinnedHTTPConnection(
+    with mock.patch.object(linkcards, "_PinnedHTTPConnection") as conn:
+        conn.side_effect = lambda host, address, **kw: real_connection(
             host, "127.0.0.1", **{**kw, "port": httpd.server_address[1]}
         )
         with mock.patch("socket.getaddrinfo", side_effect=resolve):

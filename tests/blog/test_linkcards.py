@@ -110,11 +110,11 @@ def test_a_redirect_to_a_private_address_is_refused(server, settings):
     real = linkcards.socket.getaddrinfo
     real_connection = linkcards._PinnedHTTPConnection
 
-    def resolve(host, port, **kw):
+    def resolve(host, port, *args, **kw):
         # The first hop resolves "public" (really our local server); the redirect target is checked for real.
         if host == "public.example":
             return [(2, 1, 6, "", ("93.184.216.34", port))]
-        return real(host, port, **kw)
+        return real(host, port, *args, **kw)
 
     with mock.patch.object(linkcards, "_PinnedHTTPConnection") as conn:
         conn.side_effect = lambda host, address, **kw: real_connection(

@@ -6,4 +6,5 @@ app_name = "editorial"
 
 urlpatterns = [
     path("share/<str:token>/", views.shared_preview, name="shared-preview"),
+    path("markdown-guide/", views.markdown_guide, name="markdown-guide"),
 ]

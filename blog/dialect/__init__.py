@@ -45,6 +45,16 @@ def use_dialect(md: MarkdownIt, *, link_cards: Mapping[str, Mapping[str, str]] |
     return md
 
 
+def render(source: str, *, link_cards: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Render ``source`` with CommonMark + GFM tables/strikethrough + the dialect, sanitized."""
+    import nh3
+
+    from blog.rendering import _cleaner_options
+
+    md = use_dialect(MarkdownIt("commonmark").enable(["table", "strikethrough"]), link_cards=link_cards)
+    return nh3.clean(md.render(source or ""), **sanitizer_options(_cleaner_options))
+
+
 def sanitizer_options(base: dict) -> dict:
     """``base`` nh3 options extended with what the dialect's HTML needs, element by element."""
     options = dict(base)

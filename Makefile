@@ -26,9 +26,10 @@ install: $(STAMP)
 migrate: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
-## demo: load the Japanese demo articles (idempotent)
+## demo: load the Japanese demo articles (idempotent) and re-render stored articles with the current Markdown pipeline
 demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py rerender_articles
 
 ## run: install, migrate, load demo content and serve on http://127.0.0.1:8000
 run: demo

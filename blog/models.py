@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import text
-from .rendering import html_to_text, render_inline, render_markdown
+from .rendering import excerpt_source, html_to_text, render_inline, render_markdown
 
 
 def slug_url(name: str, slug: str) -> str:
@@ -308,7 +308,8 @@ class Article(models.Model):
         self.body_html = rendered.html
         self.body_text = rendered.text
         self.toc_html = rendered.toc_html
-        self.excerpt_html = render_inline(self.excerpt)
+        # Without a written excerpt, the text before <!--more--> (Jekyll's separator) is one.
+        self.excerpt_html = render_inline(self.excerpt or excerpt_source(self.body))
         excerpt_text = html_to_text(self.excerpt_html)
         self.description = text.truncate_sentences(excerpt_text or rendered.text, DESCRIPTION_BUDGET)
         self.reading_time = text.reading_minutes(rendered.text)

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from blog import text
+from blog.markdown import kramdown
 from blog.models import Article, Author, Category, Redirect, unique_slug
 from editorial import revisions
 from editorial.models import Transition
@@ -402,6 +403,15 @@ def convert_liquid(body: str, first_line: int, post: Post, resolve_post_url: Cal
     return "".join(out)
 
 
+def convert_kramdown(body: str, first_line: int, post: Post) -> str:
+    """Remove kramdown-only markup (attribute lists, ``{::options}``, ``{::comment}``, the
+    ``{:toc}`` marker: the page has its own table of contents) and report what was dropped."""
+    cleaned, dropped = kramdown.clean(body)
+    for item in dropped:
+        post.note(first_line + item.line - 1, f"kramdown の {item.construct} は表示に使えないため削除しました")
+    return cleaned
+
+
 # --- Body clean-up ----------------------------------------------------------------------------
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -520,6 +530,7 @@ def parse_post(
         post.note(1, "未知のキーを保存しました: " + ", ".join(sorted(unknown)))
 
     body = convert_liquid(body, body_line, post, resolve_post_url)
+    body = convert_kramdown(body, body_line, post)
     body = drop_title_heading(body, title)
     post.body = body.strip("\n") + "\n" if body.strip() else ""
     return post

@@ -1,0 +1,1 @@
+"""The Markdown pipeline (see ``pipeline.py``); ``blog.rendering`` is its public face."""

@@ -1,7 +1,7 @@
 """The writers' Markdown guide (``markdown_guide.md``), rendered live by the article pipeline.
 
 Each ````` ````example ````` fence in the guide is shown twice: its source as code, and its
-rendered result. The guide is therefore also a fixture: every construct it documents is
+rendered result (without heading anchors, whose ids would clash with the guide's own). The guide is therefore also a fixture: every construct it documents is
 rendered by the tests with the expected elements.
 """
 
@@ -11,7 +11,11 @@ from pathlib import Path
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .dialect import render as render_markdown
+from .markdown.pipeline import render
+
+
+def render_markdown(source: str, *, anchors: bool = True) -> str:
+    return render(source, anchors=anchors).html
 
 GUIDE_PATH = Path(__file__).with_name("markdown_guide.md")
 _EXAMPLE = re.compile(r"^````example\n(.*?)^````[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -35,7 +39,7 @@ def render_guide(text: str | None = None) -> list[Part]:
             Part(
                 prose_html=mark_safe(render_markdown(text[position : match.start()])),
                 example_source=source,
-                example_html=mark_safe(render_markdown(source)),
+                example_html=mark_safe(render_markdown(source, anchors=False)),
             )
         )
         position = match.end()

@@ -4,10 +4,12 @@ Runs at save time only (``cards_for``), never while serving a request. The fetch
 host that resolves to a non-public address (loopback, private, link-local, reserved,
 multicast), connects to the address it checked (no second DNS lookup an attacker could
 answer differently), re-checks every redirect, and gives up after a short timeout or a small
-body. ``LINK_CARD_ALLOW_PRIVATE`` lifts the address check for tests against a local server.
+body. ``LINK_CARD_ALLOW_PRIVATE`` lifts the address check for tests against a local server;
+``LINK_CARD_FETCH = False`` (the test settings) uses stored cards only and never fetches.
 """
 
 import http.client
+from contextlib import contextmanager
 import ipaddress
 import socket
 import ssl
@@ -154,7 +156,11 @@ def cards_for(urls: Iterable[str]) -> dict[str, dict[str, str]]:
     from .models import LinkCard
 
     wanted = {url for url in urls if needs_link_card(url)}
+    if not wanted:
+        return {}
     stored = {card.url: card for card in LinkCard.objects.filter(url__in=wanted)}
+    if not getattr(settings, "LINK_CARD_FETCH", True):
+        wanted = set()
     for url in wanted - stored.keys():
         data = fetch_card(url)
         card, _ = LinkCard.objects.update_or_create(
@@ -168,3 +174,13 @@ def cards_for(urls: Iterable[str]) -> dict[str, dict[str, str]]:
         )
         stored[url] = card
     return {url: card.as_card() for url, card in stored.items() if card.is_fetched}
+
+
+@contextmanager
+def link_cards_for(source: str):
+    """Fetch and store the link cards ``source`` needs, and provide them to renders inside."""
+    from .dialect.embeds import bare_urls, provided_link_cards
+    from .markdown.pipeline import parser
+
+    with provided_link_cards(cards_for(bare_urls(parser(), source))):
+        yield

@@ -304,7 +304,10 @@ class Article(models.Model):
 
     def render(self):
         """Compute the stored HTML, table of contents, description, reading time and search text."""
-        rendered = render_markdown(self.body)
+        from .linkcards import link_cards_for
+
+        with link_cards_for(self.body):
+            rendered = render_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = rendered.text
         self.toc_html = rendered.toc_html

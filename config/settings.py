@@ -231,6 +231,10 @@ LOGIN_LOCKOUT_SECONDS = env_int("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # 0: use the socket address; never trust the header from a client directly.
 NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
 
+# Link cards for a URL alone on a line: fetched when an article is saved (blog/linkcards.py).
+LINK_CARD_FETCH = env_bool("DJANGO_LINK_CARD_FETCH", True)
+LINK_CARD_ALLOW_PRIVATE = False
+
 # -- Security headers -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

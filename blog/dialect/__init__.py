@@ -7,8 +7,8 @@ figure captions, server-side math (MathML) and embeds for a bare URL alone on a 
 
 The plugins only build HTML; the pipeline still passes it through nh3 afterwards. What the
 dialect needs on top of the base allow-list is in ``ALLOWED_TAGS`` / ``ALLOWED_ATTRIBUTES``
-here, merged with ``sanitizer_options()``. Nothing here does network I/O: link-card data is
-looked up in a mapping the caller fetched earlier (at save time).
+here, registered with the sanitizer by ``blog.markdown.dialect``. Nothing here does network I/O: link-card data is
+looked up in the mapping ``embeds.provided_link_cards`` holds, fetched earlier (at save time).
 """
 
 from collections.abc import Mapping
@@ -36,31 +36,14 @@ ALLOWED_ATTRIBUTES = {
 
 
 def use_dialect(md: MarkdownIt, *, link_cards: Mapping[str, Mapping[str, str]] | None = None) -> MarkdownIt:
-    """Install every dialect plugin on ``md``; ``link_cards`` maps a URL to fetched card data."""
+    """Install every dialect plugin on ``md``.
+
+    ``link_cards`` (URL → card data) fixes the cards for this parser; without it each render
+    reads the cards ``embeds.provided_link_cards`` holds for the current save.
+    """
     md.use(fences_plugin)
     md.use(containers_plugin)
     md.use(images_plugin)
     md.use(math_plugin)
-    md.use(embeds_plugin, link_cards=link_cards or {})
+    md.use(embeds_plugin, link_cards=link_cards)
     return md
-
-
-def render(source: str, *, link_cards: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """Render ``source`` with CommonMark + GFM tables/strikethrough + the dialect, sanitized."""
-    import nh3
-
-    from blog.rendering import _cleaner_options
-
-    md = use_dialect(MarkdownIt("commonmark").enable(["table", "strikethrough"]), link_cards=link_cards)
-    return nh3.clean(md.render(source or ""), **sanitizer_options(_cleaner_options))
-
-
-def sanitizer_options(base: dict) -> dict:
-    """``base`` nh3 options extended with what the dialect's HTML needs, element by element."""
-    options = dict(base)
-    options["tags"] = set(base["tags"]) | ALLOWED_TAGS
-    attributes = {tag: set(names) for tag, names in base["attributes"].items()}
-    for tag, names in ALLOWED_ATTRIBUTES.items():
-        attributes[tag] = attributes.get(tag, set()) | names
-    options["attributes"] = attributes
-    return options

@@ -8,6 +8,9 @@ Rendering never touches the network.
 """
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +18,17 @@ from markdown_it.token import Token
 
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _URL = re.compile(r"https?://[^\s<>\"']+")
+_provided: ContextVar[Mapping[str, Mapping[str, str]]] = ContextVar("link_cards", default={})
+
+
+@contextmanager
+def provided_link_cards(cards: Mapping[str, Mapping[str, str]]) -> Iterator[None]:
+    """Make ``cards`` (URL → title/description/image) the link cards of renders in this block."""
+    token = _provided.set(cards)
+    try:
+        yield
+    finally:
+        _provided.reset(token)
 
 
 def youtube_id(url: str) -> str | None:
@@ -113,6 +127,7 @@ def _bare_url(inline: Token) -> str | None:
     if (
         len(kids) == 3
         and kids[0].type == "link_open"
+        and kids[0].markup == "linkify"  # a bare URL, not a <…> autolink or [text](url)
         and kids[2].type == "link_close"
         and kids[1].type == "text"
         and kids[1].content == kids[0].attrGet("href")
@@ -140,7 +155,7 @@ def embeds_plugin(md, link_cards) -> None:
             i += 1
 
     def render(self, tokens, idx, options, env):
-        return render_embed(tokens[idx].content, link_cards)
+        return render_embed(tokens[idx].content, _provided.get() if link_cards is None else link_cards)
 
     md.core.ruler.push("embeds", replace_bare_urls)
     md.add_render_rule("embed", render)

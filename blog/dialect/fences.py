@@ -10,11 +10,10 @@ import re
 from html import escape
 
 from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import DiffLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
+from pygments.lexers import DiffLexer
 
-_formatter = HtmlFormatter(nowrap=True)
+from blog.markdown.highlight import _FORMATTER, highlight_code
+
 _LANG = re.compile(r"[A-Za-z0-9_+#.-]{1,40}")
 
 
@@ -38,24 +37,19 @@ def parse_info(info: str) -> tuple[str, str, bool]:
 
 
 def _highlight(code: str, lang: str, diff: bool) -> str:
+    # The core's Pygments box (``<div class="highlight"><pre><code>``), keeping blank lines.
     if diff:
-        return highlight(code, DiffLexer(), _formatter)
-    try:
-        lexer = get_lexer_by_name(lang) if lang else None
-    except ClassNotFound:
-        lexer = None
-    return highlight(code, lexer, _formatter) if lexer else escape(code)
+        return highlight(code, DiffLexer(stripnl=False, ensurenl=False), _FORMATTER)
+    return highlight_code(code, lang)
 
 
 def render_fence(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     lang, label, diff = parse_info(token.info)
     if lang == "mermaid" and not diff:
-        env["has_mermaid"] = True
+        env.setdefault("features", set()).add("mermaid")
         return f'<div class="mermaid-block"><pre class="mermaid">{escape(token.content)}</pre></div>\n'
-    code = _highlight(token.content, lang, diff)
-    css_lang = f"diff-{lang}" if diff and lang else ("diff" if diff else lang)
-    code_class = f' class="language-{escape(css_lang)}"' if css_lang else ""
+    code = _highlight(token.content, lang, diff).rstrip("\n")
     parts = []
     if label:
         parts.append(f'<span class="code-file">{escape(label)}</span>')
@@ -63,10 +57,7 @@ def render_fence(self, tokens, idx, options, env) -> str:
         shown = f"diff {lang}".strip() if diff else lang
         parts.append(f'<span class="code-lang">{escape(shown)}</span>')
     label_html = f'<div class="code-label">{"".join(parts)}</div>' if parts else ""
-    return (
-        f'<div class="code-block">{label_html}'
-        f'<div class="highlight"><pre><code{code_class}>{code}</code></pre></div></div>\n'
-    )
+    return f'<div class="code-block">{label_html}{code}</div>\n'
 
 
 def fences_plugin(md) -> None:

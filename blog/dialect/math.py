@@ -53,5 +53,10 @@ def render_math(content: str, options: dict) -> str:
 
 
 def math_plugin(md) -> None:
+    def flag(state) -> None:
+        if any(child.type.startswith("math") for token in state.tokens for child in (token.children or [token])):
+            state.env.setdefault("features", set()).add("math")
+
+    md.core.ruler.push("math_feature", flag)
     # Plain dollars in prose (「$100 と $200」) stay text: no space after the opening $ etc.
     dollarmath_plugin(md, allow_labels=False, allow_space=False, allow_digits=False, renderer=render_math)

@@ -64,6 +64,7 @@ def server():
 @pytest.fixture
 def allow_private(settings):
     settings.LINK_CARD_ALLOW_PRIVATE = True
+    settings.LINK_CARD_FETCH = True
 
 
 def test_open_graph_title_description_and_absolute_image_are_read(server, allow_private):
@@ -148,3 +149,22 @@ def test_a_failed_fetch_is_stored_and_renders_the_domain_card(server, allow_priv
     url = server[1] + "/missing"
     assert linkcards.cards_for([url]) == {}
     assert LinkCard.objects.get(url=url).is_fetched is False
+
+
+@pytest.mark.django_db
+def test_saving_an_article_stores_its_link_card_and_renders_it(server, allow_private):
+    from tests.factories import make_article
+
+    url = server[1] + "/article"
+    article = make_article(body=f"紹介します。\n\n{url}\n\n以上です。")
+    assert '<span class="card-title">OGタイトル：生成AIの今</span>' in article.body_html
+    assert LinkCard.objects.filter(url=url, is_fetched=True).exists()
+
+
+@pytest.mark.django_db
+def test_without_fetching_an_article_renders_the_domain_card(server):
+    from tests.factories import make_article
+
+    article = make_article(body=server[1] + "/article\n")
+    assert '<span class="card-meta">127.0.0.1</span>' in article.body_html
+    assert not LinkCard.objects.exists()

@@ -12,7 +12,7 @@ from tests.factories import make_user
 EXPECTED = [
     ("## 大見出し", ["<h2>大見出し</h2>", "<h3>中見出し</h3>", "<h4>小見出し</h4>"]),
     ("**太字**", ["<strong>太字</strong>", "<em>斜体</em>", "<s>取り消し線</s>", "<code>インラインコード</code>", "<br>"]),
-    ("[ALLFORCES]", ['<a href="https://example.com/" rel="noopener noreferrer">ALLFORCES</a>', '<img src="https://example.com/diagram.png" alt="サーバー構成図"']),
+    ("[ALLFORCES]", ['<a href="https://example.com/" rel="noopener noreferrer">ALLFORCES</a>', '<img alt="サーバー構成図" src="https://example.com/diagram.png"']),
     ("=250x", ['<figure class="figure">', 'width="250"', 'loading="lazy"', "<figcaption>図1: 推論サーバーの構成</figcaption>"]),
     ("- 親の項目", ["<ul>", "<li>親の項目\n<ul>\n<li>子の項目</li>", "<ol>"]),
     ("> 引用文", ["<blockquote>", "<table", '<th style="text-align:left">モデル</th>']),
@@ -37,8 +37,8 @@ def test_every_example_renders_with_its_expected_elements():
 
 def test_prose_between_examples_is_rendered_markdown():
     html = "".join(part.prose_html for part in render_guide())
-    assert "<h1>記法ガイド</h1>" in html
-    assert len(re.findall(r"<h2>", html)) >= 12
+    assert re.search(r'<h1 id="記法ガイド">記法ガイド<a class="headerlink"', html)
+    assert len(re.findall(r"<h2 id=", html)) >= 12
     assert "<code>:::details</code>" in html
 
 

@@ -325,7 +325,10 @@ class Article(models.Model):
 
     def render(self):
         """Compute the stored HTML, table of contents, description, reading time and search text."""
-        rendered = render_markdown(self.body)
+        from .linkcards import link_cards_for
+
+        with link_cards_for(self.body):
+            rendered = render_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = rendered.text
         self.toc_html = rendered.toc_html
@@ -420,3 +423,29 @@ class Redirect(models.Model):
         if self.article_id:
             return self.article.get_absolute_url() if self.article.is_published else None
         return self.target_url
+
+
+class LinkCard(models.Model):
+    """Title, description and image of a page linked alone on a line, fetched at save time.
+
+    Keyed by URL and shared by every article that links the page, so rendering reads the
+    card from here and never fetches during a request. ``is_fetched`` false means the fetch
+    failed and the card shows only the domain and URL.
+    """
+
+    url = models.CharField(_("URL"), max_length=2000, unique=True)
+    title = models.CharField(_("タイトル"), max_length=300, blank=True)
+    description = models.CharField(_("説明"), max_length=500, blank=True)
+    image_url = models.CharField(_("画像URL"), max_length=2000, blank=True)
+    is_fetched = models.BooleanField(_("取得成功"), default=False)
+    fetched_at = models.DateTimeField(_("取得日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("リンクカード")
+        verbose_name_plural = _("リンクカード")
+
+    def __str__(self):
+        return self.url
+
+    def as_card(self) -> dict[str, str]:
+        return {"title": self.title, "description": self.description, "image": self.image_url}

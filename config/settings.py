@@ -240,18 +240,24 @@ LOGIN_LOCKOUT_SECONDS = env_int("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # 0: use the socket address; never trust the header from a client directly.
 NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
 
+# Link cards for a URL alone on a line: fetched when an article is saved (blog/linkcards.py).
+LINK_CARD_FETCH = env_bool("DJANGO_LINK_CARD_FETCH", True)
+LINK_CARD_ALLOW_PRIVATE = False
+
 # -- Security headers -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts anywhere (JSON-LD is a data block, not a script the browser runs).
-# Inline styles stay allowed: sanitized tables use style="text-align: …".
+# Inline styles stay allowed: sanitized tables use style="text-align: …" and mermaid writes
+# <style> into the diagrams it draws. Frames: only the YouTube facade's privacy-enhanced host.
 CONTENT_SECURITY_POLICY = os.environ.get(
     "DJANGO_CONTENT_SECURITY_POLICY",
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "frame-src https://www.youtube-nocookie.com",
 )
 
 if not DEBUG:

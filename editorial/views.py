@@ -1,10 +1,13 @@
 """Previews: staff see any article on the real public template; outsiders follow a signed link."""
 
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from blog.guide import render_guide
 from blog.models import Article
 
 from . import sharing
@@ -48,3 +51,11 @@ def shared_preview(request, token: str):
         response = TemplateResponse(request, "editorial/share_link_error.html", {"message": message}, status=status)
         return _private(response)
     return render_preview(request, article, shared_until=expires_at)
+
+
+@require_safe
+@staff_member_required
+def markdown_guide(request):
+    """The writers' Markdown guide, every example rendered by the article pipeline."""
+    context = {**admin.site.each_context(request), "title": _("記法ガイド"), "parts": render_guide()}
+    return TemplateResponse(request, "editorial/markdown_guide.html", context)

@@ -16,3 +16,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The test client speaks plain HTTP; production's HTTPS redirect is checked by tests/test_security.py.
 SECURE_SSL_REDIRECT = False
+# Tests never touch the internet: link cards come from stored rows; tests/blog/test_linkcards.py
+# turns fetching on against a local server.
+LINK_CARD_FETCH = False

@@ -73,4 +73,4 @@ def test_the_oracle_sees_nesting_and_code_in_lists():
     # Guard against a counter that counts nothing: the edge-case fixture has all of these.
     counts = structure(render_markdown(body_of(FIXTURES / "own" / "japanese-edge-cases.md")).html)
     assert counts["li"] >= 9 and counts["pre"] == 2 and counts["table"] == 1 and counts["img"] == 2
-    assert re.search(r"<li>\s*<p>手順一</p>\s*<div class=\"highlight\">", render_markdown("1. 手順一\n\n   ```\n   x\n   ```").html)
+    assert re.search(r"<li>\s*<p>手順一</p>\s*(<div class=\"code-block\">)?<div class=\"highlight\">", render_markdown("1. 手順一\n\n   ```\n   x\n   ```").html)

@@ -37,7 +37,8 @@ HOSTILE = [
 ]
 
 FORBIDDEN = re.compile(
-    r"<\s*(script|iframe|object|embed|form|input|style|meta|base|link|svg|math)\b"
+    # MathML is allowed element by element (server-rendered math); its links and handlers are not.
+    r"<\s*(script|iframe|object|embed|form|input|style|meta|base|link|svg)\b"
     r"|\son[a-z]+\s*="
     r"|javascript:|vbscript:|data:"
     r"|position\s*:",

@@ -2,7 +2,7 @@
 
 Both sides go through the same sanitizer, so raw HTML it removes on purpose is not a
 difference, and through one normalizer that forgets what is presentation, not structure:
-Pygments' highlighting spans and wrapper, heading ids and permalinks, ``class``/``rel``/
+Pygments' highlighting spans and wrapper, the code block's label, heading ids and permalinks, ``class``/``rel``/
 ``tabindex``/``loading`` attributes, attribute order, percent-encoding of non-ASCII URL
 characters (the page keeps Japanese paths readable), and whitespace between block tags.
 """
@@ -46,7 +46,10 @@ class _Normalizer(HTMLParser):
         if self.skip or (tag == "a" and "headerlink" in (attributes.get("class") or "")):
             self.skip += 1
             return
-        if tag == "span" or (tag == "div" and attributes.get("class") == "highlight"):
+        if tag == "div" and attributes.get("class") == "code-label":
+            self.skip += 1  # the dialect's language / file-name label above a code block
+            return
+        if tag == "span" or (tag == "div" and attributes.get("class") in ("highlight", "code-block")):
             return
         if tag == "pre":
             self.in_pre += 1
@@ -75,7 +78,7 @@ class _Normalizer(HTMLParser):
         self.out.append(f"</{tag}>")
 
     def _closing_highlight(self) -> bool:
-        # The Pygments wrapper's </div> follows </pre> directly.
+        # The Pygments wrapper's </div> (and the code block's around it) follows </pre> directly.
         return bool(self.out) and self.out[-1] == "</pre>"
 
     def handle_data(self, data):

@@ -31,7 +31,7 @@ from django.db import connections, models
 from django.db.models import Func, Q, Value
 from django.db.models.functions import StrIndex
 
-from .. import caching, text
+from .. import caching
 from ..models import Article
 from .query import Query
 

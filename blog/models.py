@@ -1,4 +1,5 @@
 import functools
+import operator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -193,18 +194,25 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared_tags", "-published_at", "-pk")
         )
 
-    def search(self, terms: list[str]):
-        """Return articles whose title, excerpt or body contain every term (normalized), title hits first.
+    def search(self, query):
+        """Return articles matching ``query`` (a ``blog.search.query.Query``, or a list of words
+        matched exactly): every term in the title, excerpt or body in one of its spellings, no
+        excluded phrase; title hits first, newest first.
 
         The definition of a search, in one query. The search page gets the same rows, page by
         page and with a capped count, from ``blog.search.SearchResults``.
         """
+        from .search.query import Query  # blog.search imports this module
+
+        if not isinstance(query, Query):
+            query = Query.exact(query)
         qs = self
         title_hits = Q()
-        for term in terms:
-            needle = text.normalize(term)
-            qs = qs.filter(search_document__contains=needle)
-            title_hits &= Q(search_title__contains=needle)
+        for term in query.terms:
+            qs = qs.filter(functools.reduce(operator.or_, [Q(search_document__contains=n) for n in term.spellings]))
+            title_hits &= functools.reduce(operator.or_, [Q(search_title__contains=n) for n in term.spellings])
+        for phrase in query.excluded:
+            qs = qs.exclude(search_document__contains=phrase)
         return qs.annotate(
             title_hit=models.Case(models.When(title_hits, then=1), default=0, output_field=models.IntegerField())
         ).order_by("-title_hit", "-published_at")

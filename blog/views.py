@@ -16,9 +16,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import caching, text
 from .models import Article, Author, Category, Tag
 from .search import SearchResults
+from .search import query as search_query
 
 MAX_QUERY_LENGTH = 100
-MAX_QUERY_TERMS = 5
 
 
 class RememberedCountPaginator(Paginator):
@@ -177,10 +177,11 @@ class SearchView(PublishedArticleMixin, ListView):
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)
-        self.terms = self.query.split()[:MAX_QUERY_TERMS]
-        if not self.terms:
+        self.parsed = search_query.parse(self.query)
+        self.terms = self.parsed.highlights  # every spelling that may match, for <mark>
+        if not self.parsed:
             return Article.objects.none()
-        return SearchResults(Article.objects.published().for_listing(with_text=True), self.terms, self.request)
+        return SearchResults(Article.objects.published().for_listing(with_text=True), self.parsed, self.request)
 
     def get_context_data(self, **kwargs):
         capped = isinstance(self.object_list, SearchResults) and self.object_list.capped

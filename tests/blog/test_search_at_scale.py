@@ -147,7 +147,8 @@ def test_count_stops_at_the_limit_and_says_so(client, tricky_site, monkeypatch):
 def test_exact_count_below_the_limit(client, tricky_site):
     expected = len(reference(["輸出管理規制"]))
     assert 0 < expected < search.RESULT_LIMIT
-    assert f"{expected}件見つかりました" in client.get("/search/", {"q": "輸出管理規制"}).content.decode()
+    # quoted: the exact phrase, not its three words (輸出・管理・規制) anywhere in the article
+    assert f"{expected}件見つかりました" in client.get("/search/", {"q": '"輸出管理規制"'}).content.decode()
 
 
 def test_a_page_is_one_count_query_one_id_query_and_the_listing(tricky_site):

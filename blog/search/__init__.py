@@ -22,15 +22,18 @@ reader costs the articles' query alone until something is published, changed or 
 (staff, and a site without a cache, always search afresh).
 """
 
+import functools
 import hashlib
+import operator
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models
 from django.db.models import Func, Q, Value
 from django.db.models.functions import StrIndex
 
-from . import caching, text
-from .models import Article
+from .. import caching
+from ..models import Article
+from .query import Query
 
 RESULT_LIMIT = 120  # ten pages
 # How many of the newest articles a cheap walk reads to recognise a common term (see _common).
@@ -45,10 +48,6 @@ class SearchGrams(Func):
 
     function = "blog_search_grams"
     output_field = ArrayField(models.TextField())
-
-
-def needles(terms: list[str]) -> list[str]:
-    return [n for n in dict.fromkeys(text.normalize(term) for term in terms) if n]
 
 
 def bigrams(needle: str) -> list[str]:
@@ -68,44 +67,81 @@ class SearchResults:
 
     model = Article  # ListView names its context after it
 
-    def __init__(self, queryset, terms: list[str], request=None):
+    def __init__(self, queryset, query: Query | list[str], request=None):
         self.listing, self.request = queryset, request
-        self.base = queryset.select_related(None).prefetch_related(None).order_by()
-        self.needles = needles(terms)
+        self.query = query if isinstance(query, Query) else Query.exact(query)
+        self.base = self._without_excluded(queryset.select_related(None).prefetch_related(None).order_by())
+        self.terms = [term.needles for term in self.query.terms]  # each: any of these spellings
+        self.short = all(len(n) <= SHORT for term in self.terms for n in term)
         self.postgres = connections[queryset.db].vendor == "postgresql"
         self._counts = None
         self.details = {}  # kept card details of the last page read, by article id
 
     # -- predicates ------------------------------------------------------------------------
 
+    def _without_excluded(self, qs):
+        # NOT LIKE uses no index, so it cannot tempt the planner away from the chosen plan
+        for phrase in self.query.excluded:
+            qs = qs.exclude(search_document__contains=phrase)
+        return qs
+
+    @staticmethod
+    def _any(field: str, spellings) -> Q:
+        return functools.reduce(operator.or_, [Q(**{f"{field}__contains": n}) for n in spellings])
+
     def _title_all(self) -> Q:
-        return Q(*[Q(search_title__contains=n) for n in self.needles])
+        return Q(*[self._any("search_title", term) for term in self.terms])
+
+    def _walked(self, qs, field: str, prefix: str):
+        """strpos tests: the same as LIKE, but no index tempts the planner away from the walk."""
+        for i, term in enumerate(self.terms):
+            names = [f"_{prefix}{i}_{j}" for j in range(len(term))]
+            qs = qs.alias(**{name: StrIndex(field, Value(n)) for name, n in zip(names, term)})
+            qs = qs.filter(functools.reduce(operator.or_, [Q(**{f"{name}__gt": 0}) for name in names]))
+        return qs
 
     def _titles(self, walk: bool):
         qs = self.base
         if not self.postgres:
             return qs.filter(self._title_all())
         if walk:  # no index condition: the newest-first walk checks short titles cheaply
-            for i, needle in enumerate(self.needles):
-                qs = qs.alias(**{f"_t{i}": StrIndex("search_title", Value(needle))}).filter(**{f"_t{i}__gt": 0})
-            return qs
-        keys = sorted({g for n in self.needles for g in ([n] if len(n) <= SHORT else bigrams(n))})
-        qs = qs.alias(_title_grams=SearchGrams("search_title")).filter(_title_grams__contains=keys)
-        long = [n for n in self.needles if len(n) > SHORT]
-        return qs.filter(*[Q(search_title__contains=n) for n in long])
+            return self._walked(qs, "search_title", "t")
+        single = [term[0] for term in self.terms if len(term) == 1]
+        keys = sorted({g for n in single for g in ([n] if len(n) <= SHORT else bigrams(n))})
+        if keys:
+            qs = qs.alias(_title_grams=SearchGrams("search_title")).filter(_title_grams__contains=keys)
+        else:
+            qs = qs.alias(_title_grams=SearchGrams("search_title"))
+        for term in self.terms:
+            if len(term) > 1:  # either spelling: each one's bigrams, or the pair itself
+                qs = qs.filter(
+                    functools.reduce(
+                        operator.or_,
+                        [Q(_title_grams__contains=[n] if len(n) <= SHORT else bigrams(n)) for n in term],
+                    )
+                )
+        return qs.filter(*[self._any("search_title", term) for term in self.terms if any(len(n) > SHORT for n in term)])
 
     def _documents(self, walk: bool):
         qs = self.base
         if not self.postgres:
-            return qs.filter(*[Q(search_document__contains=n) for n in self.needles])
-        if walk:  # strpos: same test as LIKE, but no index tempts the planner away from the walk
-            for i, needle in enumerate(self.needles):
-                qs = qs.alias(**{f"_d{i}": StrIndex("search_document", Value(needle))}).filter(**{f"_d{i}__gt": 0})
-            return qs
-        short = [n for n in self.needles if len(n) <= SHORT]
-        if short:
-            qs = qs.alias(_document_grams=SearchGrams("search_document")).filter(_document_grams__contains=short)
-        return qs.filter(*[Q(search_document__contains=n) for n in self.needles if len(n) > SHORT])
+            return qs.filter(*[self._any("search_document", term) for term in self.terms])
+        if walk:
+            return self._walked(qs, "search_document", "d")
+        qs = qs.alias(_document_grams=SearchGrams("search_document"))
+        exact = sorted({term[0] for term in self.terms if len(term) == 1 and len(term[0]) <= SHORT})
+        if exact:  # one array test: the grams index intersects the posting lists itself
+            qs = qs.filter(_document_grams__contains=exact)
+        for term in self.terms:
+            if len(term) == 1 and len(term[0]) <= SHORT:
+                continue
+            short = [n for n in term if len(n) <= SHORT]
+            long = [n for n in term if len(n) > SHORT]
+            tests = ([Q(_document_grams__overlap=short)] if short else []) + [
+                Q(search_document__contains=n) for n in long
+            ]
+            qs = qs.filter(functools.reduce(operator.or_, tests))
+        return qs
 
     def _probe_limits(self) -> tuple[int, int]:
         """How far to count title hits and all hits before walking the newest-first index instead.
@@ -113,7 +149,7 @@ class SearchResults:
         Exact (short-term) document counts read no document, so they may look further: walking
         for a word in 0.12 % of 100,000 articles would read 10,000 of them to fill one page.
         """
-        if self.postgres and all(len(n) <= SHORT for n in self.needles):
+        if self.postgres and self.short:
             return RESULT_LIMIT, PROBE_LIMIT
         return RESULT_LIMIT, RESULT_LIMIT
 
@@ -133,13 +169,13 @@ class SearchResults:
         """``compute()``, remembered per content version for these terms (in any order)."""
         if self.request is None:
             return compute()
-        digest = hashlib.sha256("\0".join(sorted(self.needles)).encode()).hexdigest()
+        digest = hashlib.sha256(self.query.key.encode()).hexdigest()
         return caching.remember(self.request, f"search:{digest}:{name}", compute)
 
     def _count_both(self) -> tuple[int, int]:
         """(title hits, all hits), counted by ``_count_now`` or remembered."""
         if self._counts is None:
-            self._counts = tuple(self._remembered("counts", self._count_now)) if self.needles else (0, 0)
+            self._counts = tuple(self._remembered("counts", self._count_now)) if self.terms else (0, 0)
         return self._counts
 
     def _count_now(self) -> tuple[int, int]:
@@ -163,7 +199,7 @@ class SearchResults:
         titles, documents, probe = parts
         # Only for short terms: a long term's trigram count rechecks at most the limit's
         # worth of documents anyway, as many as the probe would read.
-        if self.postgres and all(len(n) <= SHORT for n in self.needles):
+        if self.postgres and self.short:
             select = f"{titles}, CASE WHEN {probe} > %s THEN %s ELSE {documents} END"
             # params follow the placeholders' order: titles, probe, the two limits, documents
             n_titles = titles.count("%s")

@@ -121,12 +121,27 @@ def expiry(version: str, now: float, seconds: int) -> float:
     return min(now + seconds, next_change) if next_change else now + seconds
 
 
+def keep_nothing(request) -> None:
+    """Mark ``request`` as private (a staff preview, a share link): nothing it renders is kept."""
+    request._keep_nothing = True
+
+
+def is_private(request) -> bool:
+    """Staff, previews and share links: what they see is never stored under a public key.
+
+    A request that never reached the authentication middleware (an error page for a bad Host)
+    counts as private too: nothing is known about who asked.
+    """
+    user = getattr(request, "user", None)
+    return user is None or user.is_authenticated or getattr(request, "_keep_nothing", False)
+
+
 def fragment_version(request) -> str | None:
     """The content version to keep fragments under for this request; ``None``: keep nothing.
 
     Staff get nothing kept, like their pages: they must see a change made any way at all.
     """
-    if settings.FRAGMENT_CACHE_SECONDS <= 0 or request.user.is_authenticated:
+    if settings.FRAGMENT_CACHE_SECONDS <= 0 or is_private(request):
         return None
     if not hasattr(request, "_content_version"):  # once per request: with Redis, each is a round trip
         request._content_version = current_version()

@@ -13,6 +13,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from .text import strip_controls
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -56,8 +58,12 @@ _cleaner_options = dict(
 
 
 def sanitize(untrusted_html: str) -> str:
-    """Keep only allow-listed tags, attributes and URL schemes (http, https, mailto)."""
-    return nh3.clean(untrusted_html or "", **_cleaner_options)
+    """Keep only allow-listed tags, attributes and URL schemes (http, https, mailto).
+
+    Control characters go first: left in, ``java\\x01script:`` is no scheme to the sanitizer
+    but becomes one to whatever strips them later (an XML writer, a feed reader).
+    """
+    return nh3.clean(strip_controls(untrusted_html), **_cleaner_options)
 
 
 def _markdown() -> markdown.Markdown:
@@ -141,14 +147,14 @@ def html_to_text(fragment: str) -> str:
 def render_markdown(source: str) -> Rendered:
     """Render Markdown to sanitized HTML, a sanitized table of contents and plain text."""
     md = _markdown()
-    body = sanitize(md.convert(source or ""))
+    body = sanitize(md.convert(strip_controls(source)))
     toc = sanitize(_toc_html(getattr(md, "toc_tokens", [])))
     return Rendered(html=body, toc_html=toc, text=html_to_text(body))
 
 
 def render_inline(source: str) -> str:
     """Render a short Markdown text (an excerpt) to sanitized HTML."""
-    return sanitize(markdown.markdown(source or "", output_format="html"))
+    return sanitize(markdown.markdown(strip_controls(source), output_format="html"))
 
 
 def render_preview(source: str) -> str:

@@ -40,6 +40,8 @@ class PublishedArticleMixin:
     paginate_by = 12
     context_object_name = "articles"
     remember_count = True  # a list is defined by its path (the page number aside)
+    # The query parameters this view reads, normalized: the page cache keys on these alone.
+    cache_parameters = {"page": caching.page_number}
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -171,13 +173,20 @@ class ArchivePeriodView(PublishedArticleMixin, ListView):
         return super().get_context_data(period_start=self.period_start, month=self.month, **kwargs)
 
 
+def search_terms(query: str) -> list[str]:
+    return text.clean_user_text(query, MAX_QUERY_LENGTH).split()[:MAX_QUERY_TERMS]
+
+
 class SearchView(PublishedArticleMixin, ListView):
     template_name = "blog/search.html"
     remember_count = False  # one path, every query: SearchResults counts (and caps) itself
+    cache_parameters = {"page": caching.page_number, "q": lambda q: " ".join(search_terms(q))}
+    cache_only_repeated = True  # one-off queries are answered, not kept
+
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)
-        self.terms = self.query.split()[:MAX_QUERY_TERMS]
+        self.terms = search_terms(self.query)
         if not self.terms:
             return Article.objects.none()
         return SearchResults(Article.objects.published().for_listing(with_text=True), self.terms, self.request)

@@ -331,25 +331,32 @@ def page_key(request) -> str | None:
     return PAGE_KEY.format(digest=hashlib.sha256(identity.encode()).hexdigest())
 
 
-def seen_before(request, version: str, key: str) -> bool:
-    """Whether a page whose view keeps only repeated requests (search) was asked for before.
+def seen_before(request, token: str) -> bool:
+    """Whether ``token`` (a search) was asked for before under this content version; records it.
 
-    Remembers at most ``REPEATED_QUERIES_KEPT`` keys per content version in one cache entry: past
-    that budget, new queries are answered but never kept.
+    At most ``REPEATED_QUERIES_KEPT`` tokens per version, in one cache entry: past that budget,
+    new tokens are never "seen", so what depends on them is answered but not kept. ``False``
+    for requests that keep nothing.
     """
+    version = fragment_version(request) or getattr(request, "_content_version", None)
+    if version is None:
+        return False
+    memo = request.__dict__.setdefault("_seen_tokens", {})
+    if token not in memo:
+        seen_key = SEEN_KEY.format(version=version)
+        seen = cache.get(seen_key)
+        seen = seen if isinstance(seen, set) else set()
+        digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+        memo[token] = digest in seen
+        if not memo[token] and len(seen) < REPEATED_QUERIES_KEPT:
+            seen.add(digest)
+            cache.set(seen_key, seen, max(settings.PAGE_CACHE_SECONDS, settings.FRAGMENT_CACHE_SECONDS, 1))
+    return memo[token]
+
+
+def keeps_repeated_only(request) -> bool:
     view = getattr(resolve(request.path_info).func, "view_class", None)
-    if not getattr(view, "cache_only_repeated", False):
-        return True
-    seen_key = SEEN_KEY.format(version=version)
-    seen = cache.get(seen_key)
-    seen = seen if isinstance(seen, set) else set()
-    digest = key[-16:]
-    if digest in seen:
-        return True
-    if len(seen) < REPEATED_QUERIES_KEPT:
-        seen.add(digest)
-        cache.set(seen_key, seen, settings.PAGE_CACHE_SECONDS)
-    return False
+    return getattr(view, "cache_only_repeated", False)
 
 
 def is_cacheable_response(response) -> bool:
@@ -407,7 +414,9 @@ class PublicPageCacheMiddleware:
             return response
 
         response = self.get_response(request)
-        if request.method != "GET" or not is_cacheable_response(response) or not seen_before(request, version, key):
+        if request.method != "GET" or not is_cacheable_response(response) or (
+            keeps_repeated_only(request) and not seen_before(request, key)
+        ):
             return response
         expires_at = expiry(version, now, settings.PAGE_CACHE_SECONDS)
         if expires_at <= now:

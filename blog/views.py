@@ -16,6 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import caching, text
 from .models import Article, Author, Category, Tag
 from .search import SearchResults
+from .visibility import with_public_articles
 
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_TERMS = 5
@@ -70,8 +71,13 @@ class PublishedArticleMixin:
 
 def remembered_or_404(request, model, slug: str):
     """The ``model`` row with ``slug``, remembered per content version (a rename or delete moves
-    the version on); a missing slug is a 404 and nothing is kept for it."""
-    return caching.remember(request, f"{model._meta.label_lower}:{slug}", lambda: get_object_or_404(model, slug=slug))
+    the version on). A missing slug, or a row with no public article (a tag used only on drafts),
+    is a 404 and nothing is kept for it."""
+    return caching.remember(
+        request,
+        f"{model._meta.label_lower}:{slug}",
+        lambda: get_object_or_404(with_public_articles(model), slug=slug),
+    )
 
 
 class ArticleListView(PublishedArticleMixin, ListView):

@@ -13,7 +13,7 @@ from config.middleware import database_unavailable_response
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/", "/feed/", "/存在しない/", "/admin/login/", "/search/?q=AI"])
+@pytest.mark.parametrize("path", ["/", "/feed/", "/feed", "/存在しない/", "/admin/login/", "/search/?q=AI"])
 @pytest.mark.parametrize("host", ["evil.example", "testserver.evil.example", "bad host", "[::1"])
 def test_unknown_host_is_a_400_without_a_traceback(caplog, path, host):
     client = Client(raise_request_exception=False)

@@ -87,3 +87,11 @@ def test_one_off_searches_are_answered_but_not_kept(site):
     for _ in range(3):
         assert "X-Page-Cache" not in client.get("/search/", {"q": "新しい質問"})
     assert client.get("/search/", {"q": "推論 1"})["X-Page-Cache"] == "miss"
+
+
+def test_views_that_read_no_parameter_ignore_them_and_the_sitemap_keeps_its_page():
+    make_article("サイトマップの記事")
+    client = Client()
+    assert client.get("/sitemap.xml")["X-Page-Cache"] == "miss"
+    assert client.get("/sitemap.xml?p=1&x=2")["X-Page-Cache"] == "hit"
+    assert client.get("/sitemap.xml?p=2").status_code == 404  # the page number reaches the view

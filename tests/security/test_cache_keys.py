@@ -95,3 +95,25 @@ def test_views_that_read_no_parameter_ignore_them_and_the_sitemap_keeps_its_page
     assert client.get("/sitemap.xml")["X-Page-Cache"] == "miss"
     assert client.get("/sitemap.xml?p=1&x=2")["X-Page-Cache"] == "hit"
     assert client.get("/sitemap.xml?p=2").status_code == 404  # the page number reaches the view
+
+
+def test_junk_parameters_do_not_grow_a_redis_cache(redis_server):
+    import redis
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    from tests.conftest import redis_cache_settings
+
+    with override_settings(CACHES=redis_cache_settings(redis_server.url)):
+        caches.close_all()
+        try:
+            article = make_article("Redisの記事")
+            client = Client()
+            client.get("/"), client.get(article.get_absolute_url())
+            before = redis.Redis.from_url(redis_server.url).dbsize()
+            for n in range(1000):
+                url = "/" if n % 2 else article.get_absolute_url()
+                assert client.get(url, {f"junk{n}": n}, HTTP_HOST=f"testserver:{1000 + n}").status_code == 200
+            assert redis.Redis.from_url(redis_server.url).dbsize() - before <= 2
+        finally:
+            caches.close_all()

@@ -65,7 +65,7 @@ class AllowedHostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path not in HEALTHZ_PATHS:
+        if request.path not in HEALTHZ_PATHS or request.method not in ("GET", "HEAD"):
             try:
                 request.get_host()
             except DisallowedHost:

@@ -56,3 +56,9 @@ def test_every_error_page_renders_without_a_user(render):
     assert response.status_code in {400, 403, 404, 500, 503}
     body = response.content.decode()
     assert "ALLFORCES" in body and "<html" in body
+
+
+def test_only_the_health_check_itself_skips_host_validation(caplog):
+    response = Client(raise_request_exception=False).post("/healthz", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert all(record.exc_info is None for record in caplog.records)

@@ -27,6 +27,9 @@ from tests.factories import make_article, make_user
 pytestmark = pytest.mark.django_db
 
 CONTROLS = [chr(code) for code in range(0x20)] + ["\x7f"]
+# What can be stored: forms refuse NUL (Django's ProhibitNullCharactersValidator) and PostgreSQL
+# cannot hold it, so NUL goes only through the live preview, which stores nothing.
+STORED_CONTROLS = [control for control in CONTROLS if control != "\x00"]
 SCHEMES = ["javascript:alert(document.domain)", "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>"]
 EXECUTABLE = re.compile(r"^(javascript|vbscript|data|livescript|mocha):", re.IGNORECASE)
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "xlink:href", "background", "cite"}
@@ -50,8 +53,8 @@ def hostile_markdown(url: str) -> str:
     )
 
 
-def hostile_urls(scheme: str) -> list[str]:
-    return [variant for control in CONTROLS for variant in hidden(scheme, control)]
+def hostile_urls(scheme: str, controls=STORED_CONTROLS) -> list[str]:
+    return [variant for control in controls for variant in hidden(scheme, control)]
 
 
 @pytest.fixture
@@ -151,7 +154,8 @@ def test_previews_and_share_links_carry_no_executable_url(client, hostile_articl
     assert staff.status_code == 200
     assert_no_executable_url(staff.content.decode(), "staff preview")
     for scheme in SCHEMES:
-        live = client.post("/markdownx/markdownify/", {"content": "\n\n".join(map(hostile_markdown, hostile_urls(scheme)))})
+        urls = hostile_urls(scheme, CONTROLS)
+        live = client.post("/markdownx/markdownify/", {"content": "\n\n".join(map(hostile_markdown, urls))})
         assert live.status_code == 200
         assert_no_executable_url(live.content.decode(), "live preview")
 

@@ -94,3 +94,9 @@ def test_random_requests_never_answer_5xx_and_keep_the_cache_bounded(site):
     assert not failures, failures[:5]
     # A page may be kept per real path and page number; nothing for junk, hosts or methods.
     assert len(cache._cache) - before <= 2 * len(site) + 5
+
+
+@pytest.mark.parametrize("path", ["/tags/llm/%00/", "/articles/%00", "/%00.html"])
+def test_a_nul_in_an_unknown_path_is_a_404(site, path):
+    # Found by the fuzz: the old-address lookup once sent the NUL to PostgreSQL.
+    assert Client(raise_request_exception=False).get(path).status_code == 404

@@ -20,7 +20,7 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
@@ -39,9 +40,10 @@ logger = logging.getLogger("blog.caching")
 VERSION_KEY = "content:version"
 NEXT_CHANGE_KEY = "content:next-change:{version}"
 PAGE_KEY = "page:{digest}"
-# Query parameters that never change what a view renders (campaign tracking).
-IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "yclid", "mc_cid", "mc_eid")
 MAX_QUERY_LENGTH = 400
+# Search pages are kept only when asked for twice, for at most this many queries per version.
+SEEN_KEY = "content:{version}:seen-queries"
+REPEATED_QUERIES_KEPT = 500
 NO_NEXT_CHANGE = 0.0
 CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/includes/card.html
 # A search card's date, category, byline and tags (its title and snippet show the query): article_card.html.
@@ -121,12 +123,27 @@ def expiry(version: str, now: float, seconds: int) -> float:
     return min(now + seconds, next_change) if next_change else now + seconds
 
 
+def keep_nothing(request) -> None:
+    """Mark ``request`` as private (a staff preview, a share link): nothing it renders is kept."""
+    request._keep_nothing = True
+
+
+def is_private(request) -> bool:
+    """Staff, previews and share links: what they see is never stored under a public key.
+
+    A request that never reached the authentication middleware (an error page for a bad Host)
+    counts as private too: nothing is known about who asked.
+    """
+    user = getattr(request, "user", None)
+    return user is None or user.is_authenticated or getattr(request, "_keep_nothing", False)
+
+
 def fragment_version(request) -> str | None:
     """The content version to keep fragments under for this request; ``None``: keep nothing.
 
     Staff get nothing kept, like their pages: they must see a change made any way at all.
     """
-    if settings.FRAGMENT_CACHE_SECONDS <= 0 or request.user.is_authenticated:
+    if settings.FRAGMENT_CACHE_SECONDS <= 0 or is_private(request) or cache_host(request) is None:
         return None
     if not hasattr(request, "_content_version"):  # once per request: with Redis, each is a round trip
         request._content_version = current_version()
@@ -247,17 +264,99 @@ def excluded_prefixes() -> tuple[str, ...]:
     )
 
 
-def page_key(request) -> str | None:
-    query = request.META.get("QUERY_STRING", "")
-    if len(query) > MAX_QUERY_LENGTH:
+def page_number(value: str) -> str:
+    """``?page=`` normalized: ``02`` is ``2``, and ``1`` is the same page as no parameter."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        value = str(int(value))
+    return "" if value == "1" else value
+
+
+def declared_parameters(request) -> dict | None:
+    """The query parameters the view at this path reads, as ``{name: normalizer}`` (its
+    ``cache_parameters``); ``None`` when no view answers the path."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
         return None
-    params = sorted(
-        (name, value)
-        for name, value in parse_qsl(query, keep_blank_values=True)
-        if not name.startswith(IGNORED_PARAMETERS)
-    )
-    identity = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
+    view = getattr(match.func, "view_class", match.func)
+    return getattr(view, "cache_parameters", {})
+
+
+def normalize_query(request, declared: dict) -> str:
+    """Rewrite the request's query string to the declared parameters, normalized and sorted.
+
+    Everything else (tracking tags, junk, repeats) is dropped before the view runs, so the view
+    renders exactly what the key names: ``/?x=1`` and ``/`` are one page, kept once.
+    """
+    values = {}
+    for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
+        if name in declared:
+            values[name] = value  # the last one wins, as QueryDict.get does
+    normalized = {name: declared[name](value) for name, value in values.items()}
+    query = urlencode(sorted((name, value) for name, value in normalized.items() if value))
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.__dict__.pop("GET", None)  # parsed again from the rewritten string
+    return query
+
+
+def cache_host(request) -> str | None:
+    """The host a page may be kept for, or ``None`` to keep nothing for this request.
+
+    With ``DJANGO_SITE_URL`` only its host; otherwise a host named literally in ``ALLOWED_HOSTS``
+    (wildcards are never kept), with no port or the port this server listens on. Pages carry
+    absolute URLs built from the host, so each variant is its own page: bounded this way.
+    """
+    host = request.get_host().lower()
+    if settings.SITE_URL:
+        return host if host == urlsplit(settings.SITE_URL).netloc.lower() else None
+    name, _, port = host.rpartition(":") if host.rsplit(":", 1)[-1].isdigit() else (host, "", "")
+    if port and port != str(request.META.get("SERVER_PORT", "")):
+        return None
+    literal = {allowed.lower() for allowed in settings.ALLOWED_HOSTS if allowed != "*" and not allowed.startswith(".")}
+    return host if name in literal else None
+
+
+def page_key(request) -> str | None:
+    """The page's cache key: scheme, host, path and the declared parameters; ``None``: keep nothing."""
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
+        return None
+    declared = declared_parameters(request)
+    host = cache_host(request)
+    if declared is None or host is None:
+        return None
+    query = normalize_query(request, declared)
+    identity = f"{request.scheme}://{host}{request.path}?{query}"
     return PAGE_KEY.format(digest=hashlib.sha256(identity.encode()).hexdigest())
+
+
+def seen_before(request, token: str) -> bool:
+    """Whether ``token`` (a search) was asked for before under this content version; records it.
+
+    At most ``REPEATED_QUERIES_KEPT`` tokens per version, in one cache entry: past that budget,
+    new tokens are never "seen", so what depends on them is answered but not kept. ``False``
+    for requests that keep nothing.
+    """
+    version = fragment_version(request) or getattr(request, "_content_version", None)
+    if version is None:
+        return False
+    memo = request.__dict__.setdefault("_seen_tokens", {})
+    if token not in memo:
+        seen_key = SEEN_KEY.format(version=version)
+        seen = cache.get(seen_key)
+        seen = seen if isinstance(seen, set) else set()
+        digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+        memo[token] = digest in seen
+        if not memo[token] and len(seen) < REPEATED_QUERIES_KEPT:
+            seen.add(digest)
+            cache.set(seen_key, seen, max(settings.PAGE_CACHE_SECONDS, settings.FRAGMENT_CACHE_SECONDS, 1))
+    return memo[token]
+
+
+def keeps_repeated_only(request) -> bool:
+    view = getattr(resolve(request.path_info).func, "view_class", None)
+    return getattr(view, "cache_only_repeated", False)
 
 
 def is_cacheable_response(response) -> bool:
@@ -315,7 +414,9 @@ class PublicPageCacheMiddleware:
             return response
 
         response = self.get_response(request)
-        if request.method != "GET" or not is_cacheable_response(response):
+        if request.method != "GET" or not is_cacheable_response(response) or (
+            keeps_repeated_only(request) and not seen_before(request, key)
+        ):
             return response
         expires_at = expiry(version, now, settings.PAGE_CACHE_SECONDS)
         if expires_at <= now:

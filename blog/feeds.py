@@ -7,7 +7,9 @@ that send ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not Modified`` for
 """
 
 import hashlib
-import re
+import html
+
+import nh3
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -19,22 +21,52 @@ from django.views.decorators.http import condition
 
 from .caching import current_version
 from .models import Article, Author, Category, Tag
+from .rendering import sanitize
+from .text import strip_controls
+from .visibility import with_public_articles
 
 FEED_LENGTH = 20
 TEAM_BYLINE = "ALLFORCES編集部"
 
-# Characters XML 1.0 cannot carry at all. Django's XML writer raises on most of them (a 500 for
-# the whole feed), so one stray control character in a title must not take the feed down.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Fields that carry sanitized HTML: rendered by blog.rendering.sanitize, written as they are.
+HTML_FIELDS = frozenset({"content"})
+HTML_ITEM_FIELDS = frozenset({"description", "content"})
+# Fields that carry words: titles, names, category descriptions, <category>. Readers show them as
+# text or as HTML, so they hold plain text (markup removed, never escaped markup).
+TEXT_FIELDS = frozenset({"title", "description", "subtitle", "author_name", "categories", "authors", "feed_copyright"})
+
+
+def plain_text(value):
+    """Text without markup or characters XML forbids, for strings and strings in lists/tuples.
+
+    Markup is stripped until none is left, so ``&lt;script&gt;`` typed into a title cannot turn
+    into a tag in a reader that shows titles as HTML.
+    """
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain_text(item) for item in value)
+    if not isinstance(value, str):
+        return value
+    text = strip_controls(value)
+    for _ in range(4):
+        stripped = html.unescape(nh3.clean(text, tags=set()))
+        if stripped == text:
+            return text
+        text = stripped
+    return text.replace("<", "").replace(">", "")
 
 
 def xml_safe(value):
-    """Drop characters XML 1.0 forbids from strings, and from strings inside lists and tuples."""
-    if isinstance(value, str):
-        return _NOT_XML.sub("", value)
+    """Drop characters XML 1.0 forbids from strings (URLs, ids), and from strings inside lists and tuples."""
     if isinstance(value, (list, tuple)):
         return type(value)(xml_safe(item) for item in value)
-    return value
+    return strip_controls(value) if isinstance(value, str) else value
+
+
+def _clean_fields(fields: dict, html_fields) -> dict:
+    return {
+        name: value if name in html_fields else plain_text(value) if name in TEXT_FIELDS else xml_safe(value)
+        for name, value in fields.items()
+    }
 
 
 def site_url(path: str) -> str:
@@ -43,11 +75,14 @@ def site_url(path: str) -> str:
 
 
 class _XmlSafeFeed:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*(xml_safe(a) for a in args), **{k: xml_safe(v) for k, v in kwargs.items()})
+    """Every field fit for XML, and nothing transformed after sanitizing: HTML fields come from
+    ``sanitize`` (which drops control characters first) and are written unchanged."""
 
-    def add_item(self, *args, **kwargs):
-        super().add_item(*(xml_safe(a) for a in args), **{k: xml_safe(v) for k, v in kwargs.items()})
+    def __init__(self, **kwargs):
+        super().__init__(**_clean_fields(kwargs, HTML_FIELDS))
+
+    def add_item(self, **kwargs):
+        super().add_item(**_clean_fields(kwargs, HTML_ITEM_FIELDS))
 
 
 class RssWithContent(_XmlSafeFeed, feedgenerator.Rss201rev2Feed):
@@ -93,11 +128,12 @@ class ArticleFeed(Feed):
     lookup_model = None  # Category, Tag or Author for a per-list feed
 
     def get_object(self, request, slug=None):
-        """The category, tag or author of a per-list feed (404 if unknown), looked up once per request."""
+        """The category, tag or author of a per-list feed, looked up once per request: 404 if
+        unknown or if none of its articles is public (a draft-only tag stays private)."""
         if self.lookup_model is None:
             return None
         if not hasattr(request, "_feed_object"):
-            request._feed_object = get_object_or_404(self.lookup_model, slug=slug)
+            request._feed_object = get_object_or_404(with_public_articles(self.lookup_model), slug=slug)
         return request._feed_object
 
     def scope(self, obj):
@@ -127,7 +163,8 @@ class ArticleFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary_html
+        # Sanitized again here, as the last step: a row rendered by an older pipeline is made safe too.
+        return sanitize(item.summary_html)
 
     def item_link(self, item):
         return site_url(item.get_absolute_url())
@@ -148,7 +185,7 @@ class ArticleFeed(Feed):
 
     def item_extra_kwargs(self, item):
         return {
-            "content": item.body_html,
+            "content": sanitize(item.body_html),
             "authors": [(a.name, site_url(a.get_absolute_url())) for a in item.authors.all()],
         }
 

@@ -29,6 +29,8 @@ class RedirectFallbackMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
+        if "\x00" in request.path_info:  # no stored path has one (PostgreSQL cannot even compare it)
+            return response
         candidates = candidate_paths(request.path_info)
         found = Redirect.objects.select_related("article").filter(old_path__in=candidates)
         redirect = min(found, key=lambda r: candidates.index(r.old_path), default=None)

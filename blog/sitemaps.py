@@ -6,10 +6,12 @@ left out, like the article itself while it is a draft.
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.db.models import Max, Q
 from django.db.models.functions import Greatest
 from django.urls import reverse
 
+from .caching import page_number
 from .models import Article, Author, Category, Tag
 
 
@@ -82,3 +84,11 @@ SITEMAPS = {
     "tags": TagSitemap,
     "authors": AuthorSitemap,
 }
+
+
+def sitemap_view(request, **kwargs):
+    """Django's sitemap view, declaring the one query parameter it reads (``?p=``, its page)."""
+    return sitemap(request, **kwargs)
+
+
+sitemap_view.cache_parameters = {"p": page_number}

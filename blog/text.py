@@ -29,6 +29,17 @@ CJK_CHARS_PER_MINUTE = 550
 LATIN_WORDS_PER_MINUTE = 200
 
 
+# C0 controls other than tab, newline and carriage return, plus the code points XML 1.0 cannot
+# carry. Browsers and feed readers disagree on what they do with them inside a URL
+# ("java\x01script:"), so they are removed before anything is parsed or sanitized.
+_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_controls(text: str) -> str:
+    """Drop C0 control characters (tab, newline and CR aside), DEL, surrogates and XML non-characters."""
+    return _CONTROLS_RE.sub("", text or "")
+
+
 def normalize(text: str) -> str:
     """Fold full-/half-width forms and case, as search and tag matching need."""
     return unicodedata.normalize("NFKC", text or "").casefold()

@@ -1,9 +1,7 @@
 from django.urls import path, register_converter
 
-from django.contrib.sitemaps.views import sitemap
-
 from . import converters, feeds, views
-from .sitemaps import SITEMAPS
+from .sitemaps import SITEMAPS, sitemap_view
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.YearConverter, "yyyy")
@@ -29,6 +27,6 @@ urlpatterns = [
     path("tags/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.TagAtomFeed), name="tag-feed-atom"),
     path("authors/<uslug:slug>/feed/", feeds.conditional_feed(feeds.AuthorFeed), name="author-feed"),
     path("authors/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.AuthorAtomFeed), name="author-feed-atom"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

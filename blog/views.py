@@ -17,6 +17,7 @@ from . import caching, text
 from .models import Article, Author, Category, Tag
 from .search import SearchResults
 from .search import query as search_query
+from .visibility import with_public_articles
 
 MAX_QUERY_LENGTH = 100
 
@@ -40,6 +41,8 @@ class PublishedArticleMixin:
     paginate_by = 12
     context_object_name = "articles"
     remember_count = True  # a list is defined by its path (the page number aside)
+    # The query parameters this view reads, normalized: the page cache keys on these alone.
+    cache_parameters = {"page": caching.page_number}
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -68,8 +71,13 @@ class PublishedArticleMixin:
 
 def remembered_or_404(request, model, slug: str):
     """The ``model`` row with ``slug``, remembered per content version (a rename or delete moves
-    the version on); a missing slug is a 404 and nothing is kept for it."""
-    return caching.remember(request, f"{model._meta.label_lower}:{slug}", lambda: get_object_or_404(model, slug=slug))
+    the version on). A missing slug, or a row with no public article (a tag used only on drafts),
+    is a 404 and nothing is kept for it."""
+    return caching.remember(
+        request,
+        f"{model._meta.label_lower}:{slug}",
+        lambda: get_object_or_404(with_public_articles(model), slug=slug),
+    )
 
 
 class ArticleListView(PublishedArticleMixin, ListView):
@@ -171,9 +179,16 @@ class ArchivePeriodView(PublishedArticleMixin, ListView):
         return super().get_context_data(period_start=self.period_start, month=self.month, **kwargs)
 
 
+def search_parameter(query: str) -> str:
+    """The query as the view reads it (the page cache rewrites the request to this)."""
+    return " ".join(text.clean_user_text(query, MAX_QUERY_LENGTH).split())
+
+
 class SearchView(PublishedArticleMixin, ListView):
     template_name = "blog/search.html"
     remember_count = False  # one path, every query: SearchResults counts (and caps) itself
+    cache_parameters = {"page": caching.page_number, "q": search_parameter}
+    cache_only_repeated = True  # one-off queries are answered, not kept
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)

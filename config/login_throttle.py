@@ -1,4 +1,4 @@
-"""Admin login throttling, per account and per client address, kept in the cache.
+"""Admin login throttling, per account and per client address, kept in the database.
 
 Each failed login counts against the account name and against the address it came from,
 within ``LOGIN_FAILURE_WINDOW_SECONDS``. Past ``LOGIN_FAILURES_PER_ACCOUNT`` (or
@@ -7,11 +7,13 @@ refuses with a clear message, without checking the password, until the lock expi
 admin lifts it (the "ログイン制限を解除" action on the user list). A successful login clears
 the account's count.
 
-With Redis every worker and container shares the counts. If the cache is down the
-counters cannot be kept and logins are not throttled (logged by config.cache) — admins can
-still get in during an incident.
+The counts and locks live in the database (``editorial.LoginAttempts``), never in the cache:
+the cache may drop anything under memory pressure (Redis with ``allkeys-lru``), and a flood of
+page requests must not lift a lock-out. Every worker and container shares them, and no extra
+service is needed.
 """
 
+import datetime
 import hashlib
 import time
 from dataclasses import dataclass
@@ -20,11 +22,13 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from blog import text
+from editorial.models import LoginAttempts
 
 
 @dataclass(frozen=True)
@@ -51,54 +55,60 @@ def _account(username: str) -> str:
     return hashlib.sha256(normalized.encode()).hexdigest()[:32]
 
 
-def _keys(scope: str, ident: str) -> tuple[str, str]:
-    return f"login:failures:{scope}:{ident}", f"login:lock:{scope}:{ident}"
+def _now() -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(time.time(), tz=datetime.UTC)
 
 
 def _scopes(username: str, address: str):
     yield "account", _account(username), settings.LOGIN_FAILURES_PER_ACCOUNT
-    yield "address", address, settings.LOGIN_FAILURES_PER_ADDRESS
+    yield "address", address[:64], settings.LOGIN_FAILURES_PER_ADDRESS
 
 
 def current_lock(username: str, address: str) -> Lock | None:
-    lock_keys = {_keys(scope, ident)[1]: scope for scope, ident, _ in _scopes(username, address)}
-    found = cache.get_many(list(lock_keys))
-    now = time.time()
-    for key, scope in lock_keys.items():
-        record = found.get(key)
-        if record and record["until"] > now:
-            return Lock(scope, record["until"])
-    return None
+    """The lock on the account or the address, if any is still running (one query)."""
+    wanted = Q()
+    for scope, ident, _limit in _scopes(username, address):
+        wanted |= Q(scope=scope, ident=ident)
+    row = LoginAttempts.objects.filter(wanted, locked_until__gt=_now()).order_by("scope").first()
+    return Lock(row.scope, row.locked_until.timestamp()) if row else None
 
 
 def record_failure(username: str, address: str) -> None:
+    """Count a failed login against the account and the address; lock either at its limit."""
+    now = _now()
+    window_start = now - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     for scope, ident, limit in _scopes(username, address):
-        failures_key, lock_key = _keys(scope, ident)
-        cache.add(failures_key, 0, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        try:
-            count = cache.incr(failures_key)
-        except ValueError:  # expired in between, or the cache is unavailable
-            count = 1
-            cache.set(failures_key, count, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        if count >= limit:
-            until = time.time() + settings.LOGIN_LOCKOUT_SECONDS
-            cache.set(lock_key, {"until": until, "address": address}, settings.LOGIN_LOCKOUT_SECONDS)
-            cache.delete(failures_key)
+        with transaction.atomic():
+            row, _created = LoginAttempts.objects.select_for_update().get_or_create(scope=scope, ident=ident)
+            if row.window_started_at is None or row.window_started_at <= window_start:
+                row.failures, row.window_started_at = 0, now
+            row.failures += 1
+            if row.failures >= limit:
+                row.locked_until = now + datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+                row.locked_from = address[:64]
+                row.failures, row.window_started_at = 0, None
+            row.save()
+    # Counts whose window has passed and that lock nothing are of no further use.
+    LoginAttempts.objects.filter(
+        Q(window_started_at__lte=window_start) | Q(window_started_at__isnull=True),
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+    ).delete()
 
 
 def clear_account(username: str) -> None:
-    cache.delete_many(list(_keys("account", _account(username))))
+    LoginAttempts.objects.filter(scope="account", ident=_account(username)).delete()
 
 
 def unlock(username: str) -> bool:
     """Lift the account's lock and the lock on the address that caused it. ``True`` if locked."""
-    failures_key, lock_key = _keys("account", _account(username))
-    record = cache.get(lock_key)
-    keys = [failures_key, lock_key]
-    if record and record.get("address"):
-        keys += list(_keys("address", record["address"]))
-    cache.delete_many(keys)
-    return bool(record)
+    row = LoginAttempts.objects.filter(scope="account", ident=_account(username)).first()
+    if row is None:
+        return False
+    locked = row.locked_until is not None and row.locked_until > _now()
+    if row.locked_from:
+        LoginAttempts.objects.filter(scope="address", ident=row.locked_from).delete()
+    row.delete()
+    return locked
 
 
 class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):

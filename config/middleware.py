@@ -6,8 +6,9 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template import loader
 
 logger = logging.getLogger("config.middleware")
@@ -41,6 +42,36 @@ def check_cache() -> bool | None:
     except Exception as error:  # any client error means "not answering"
         logger.warning("Health check: cache unavailable: %s", error)
         return False
+
+
+def bad_request_response() -> HttpResponse:
+    """The Japanese 400 page, rendered from settings alone: nothing about the request is trusted."""
+    context = {"site_name": settings.SITE_NAME, "site_tagline": settings.SITE_TAGLINE}
+    response = HttpResponseBadRequest(loader.render_to_string("400.html", context))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class AllowedHostMiddleware:
+    """Answer a request for a host not in ``ALLOWED_HOSTS`` with a 400 before anything else runs.
+
+    First in the stack, so no other middleware (the HTTPS redirect, sessions, the page cache) and
+    no context processor ever sees a Host it cannot use. Such requests are routine scanner noise:
+    one warning line each, without a traceback. ``/healthz`` stays exempt (load balancers probe
+    it by address).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path not in HEALTHZ_PATHS or request.method not in ("GET", "HEAD"):
+            try:
+                request.get_host()
+            except DisallowedHost:
+                logger.warning("Refused a request for a host not in ALLOWED_HOSTS: %.100r", request.META.get("HTTP_HOST", ""))
+                return bad_request_response()
+        return self.get_response(request)
 
 
 class HealthCheckMiddleware:

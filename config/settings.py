@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An unknown Host is a 400 here, before any other middleware reads it.
+    "config.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     # /healthz is answered here: before host validation (and exempt from the HTTPS redirect)

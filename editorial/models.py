@@ -212,3 +212,32 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"{self.user_id}"
+
+
+class LoginAttempts(models.Model):
+    """Failed admin logins of one account (hashed name) or one client address, and its lock.
+
+    Kept in the database, not the cache: cache pressure (an LRU Redis full of pages) must never
+    lift a lock-out. Rows are small and few; stale ones are deleted as new failures come in
+    (``config.login_throttle``).
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("アカウント")
+        ADDRESS = "address", _("接続元")
+
+    scope = models.CharField(_("対象"), max_length=8, choices=Scope.choices)
+    ident = models.CharField(_("識別子"), max_length=64)
+    failures = models.PositiveIntegerField(_("失敗回数"), default=0)
+    window_started_at = models.DateTimeField(_("集計開始"), null=True)
+    locked_until = models.DateTimeField(_("ロック期限"), null=True)
+    locked_from = models.CharField(_("ロックの原因となった接続元"), max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "ident"], name="loginattempts_scope_ident")]
+        indexes = [models.Index(fields=["window_started_at"], name="loginattempts_window")]
+        verbose_name = _("ログイン失敗の記録")
+        verbose_name_plural = _("ログイン失敗の記録")
+
+    def __str__(self):
+        return f"{self.scope}:{self.ident}"

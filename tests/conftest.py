@@ -31,9 +31,10 @@ def closed_port():
 class RedisServer:
     """A private, throwaway redis-server on 127.0.0.1 (never the machine's shared one)."""
 
-    def __init__(self):
+    def __init__(self, *extra_args: str):
         self.port = free_port()
         self.process = None
+        self.extra_args = list(extra_args)
 
     @property
     def url(self):
@@ -41,7 +42,7 @@ class RedisServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *self.extra_args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -60,14 +61,27 @@ class RedisServer:
             self.process.wait(5)
 
 
-@pytest.fixture
-def redis_server():
+def _redis(*extra_args):
     if not shutil.which("redis-server"):
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed: CI must run the Redis tests")
         pytest.skip("redis-server is not installed")
-    server = RedisServer()
+    server = RedisServer(*extra_args)
     server.start()
+    return server
+
+
+@pytest.fixture
+def redis_server():
+    server = _redis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def small_lru_redis_server():
+    """A Redis as compose runs it (allkeys-lru), but with only 2 MB: it evicts at once."""
+    server = _redis("--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")
     yield server
     server.stop()
 

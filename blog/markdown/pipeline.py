@@ -54,6 +54,7 @@ from markdown_it import MarkdownIt
 
 from .. import images
 from . import dialect, gfm, highlight, kramdown, toc
+from ..text import strip_controls
 from .sanitize import sanitize
 from .text import html_to_text
 
@@ -143,7 +144,9 @@ def reset() -> None:
 
 def render(source: str, *, anchors: bool = True) -> Rendered:
     """Render Markdown to sanitized HTML, a sanitized table of contents, plain text and features."""
-    source = source or ""
+    # Control characters go before anything parses the text: left in, ``java\x01script:`` is no
+    # scheme to the sanitizer but becomes one to whatever strips them later (a feed writer).
+    source = strip_controls(source)
     for step in PRE_PARSE:
         source = step(source)
     env: dict = {"anchors": anchors, "features": set()}

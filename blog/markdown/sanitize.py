@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 
 import nh3
 
+from ..text import strip_controls
+
 ALLOWED_TAGS: set[str] = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -87,5 +89,9 @@ def _cleaner_options() -> dict:
 
 
 def sanitize(untrusted_html: str) -> str:
-    """Keep only allow-listed tags, attributes and URL schemes (http, https, mailto, ftp)."""
-    return nh3.clean(untrusted_html or "", **_cleaner_options())
+    """Keep only allow-listed tags, attributes and URL schemes (http, https, mailto, ftp).
+
+    Control characters go first, for the same reason as in ``pipeline.render``: nothing may turn
+    a neutralised URL back into a live one after this.
+    """
+    return nh3.clean(strip_controls(untrusted_html), **_cleaner_options())

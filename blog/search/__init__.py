@@ -170,6 +170,8 @@ class SearchResults:
         if self.request is None:
             return compute()
         digest = hashlib.sha256(self.query.key.encode()).hexdigest()
+        if not caching.seen_before(self.request, f"search:{digest}"):  # one-off queries are not kept
+            return compute()
         return caching.remember(self.request, f"search:{digest}:{name}", compute)
 
     def _count_both(self) -> tuple[int, int]:

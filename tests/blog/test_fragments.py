@@ -148,6 +148,7 @@ def test_a_repeated_search_reuses_its_count_and_its_page_of_ids(client):
     for number in range(3):
         make_article(f"推論の記事{number}")
     queries(client, "/search/?q=推論")
+    queries(client, "/search/?q=推論")  # asked for twice: now remembered
     with CaptureQueriesContext(connection) as captured:
         assert result_count(client, "推論") == 3
     assert len(captured) == 1  # the page's articles: no count, no search for their ids
@@ -155,6 +156,7 @@ def test_a_repeated_search_reuses_its_count_and_its_page_of_ids(client):
     # the same terms in another order are the same count
     make_article("推論とGPUの記事", body="GPU")
     assert result_count(client, "推論 GPU") == 1
+    assert result_count(client, "GPU 推論") == 1  # the second time: remembered
     with CaptureQueriesContext(connection) as captured:
         assert result_count(client, "GPU 推論") == 1
     assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
@@ -222,6 +224,7 @@ def test_a_warm_search_page_shows_the_same_cards_with_kept_details(client):
     for number in range(14):
         make_article(f"量子化の記事{number:02}", tags=["GPU"], category=category, body="量子化で推論を速くする。")
     cold = cards_html(body(client, "/search/?q=量子化"))
+    assert cards_html(body(client, "/search/?q=量子化")) == cold  # asked for twice: now remembered
     with CaptureQueriesContext(connection) as captured:
         warm = cards_html(body(client, "/search/?q=量子化"))
     assert warm == cold

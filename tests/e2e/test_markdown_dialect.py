@@ -44,7 +44,7 @@ def test_copy_button_copies_the_code_and_is_reachable_by_keyboard(new_page, arti
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_have_text("コードをコピーしました")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == page.locator(".prose .code-block pre code").first.text_content()
+    assert copied == block.locator("pre code").text_content()
     assert "ALLOWED_COMMANDS" in copied and "コピー" not in copied
 
 

@@ -6,29 +6,14 @@ from io import BytesIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
 
 from blog import uploads
-from tests.factories import make_user
-from tests.test_uploads import stored_path
+from tests.test_uploads import media_root, staff, stored_path  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 URL = "/markdownx/upload/"
 PAYLOAD = b"<html><script>alert(document.domain)</script></html>"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def staff():
-    client = Client()
-    client.force_login(make_user("photo-desk"))
-    return client
 
 
 def upload(client, name, content, content_type):

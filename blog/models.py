@@ -30,13 +30,15 @@ def _reverse_slug(name: str, slug: str, prefix: str, urlconf: str) -> str:
 DESCRIPTION_BUDGET = 120
 
 
-def unique_slug(model, value: str, *, instance_pk=None, max_length: int = 80, fallback: str = "item") -> str:
+def unique_slug(
+    model, value: str, *, instance_pk=None, max_length: int = text.SLUG_MAX, fallback: str = "item"
+) -> str:
     """Return a readable Unicode slug for ``value`` that no other row of ``model`` uses."""
     base = text.unicode_slugify(value, max_length=max_length) or fallback
     candidate, suffix = base, 2
     others = model._default_manager.exclude(pk=instance_pk) if instance_pk else model._default_manager.all()
     while others.filter(slug=candidate).exists():
-        candidate = f"{base[: max_length - len(str(suffix)) - 1]}-{suffix}"
+        candidate = f"{text.unicode_slugify(base, max_length=max_length - len(str(suffix)) - 1)}-{suffix}"
         suffix += 1
     return candidate
 

@@ -1,9 +1,11 @@
 """Japanese-aware text helpers: normalization, slugs, excerpts and reading time."""
 
+import html
 import math
 import re
 import unicodedata
 
+import nh3
 from django.utils.text import slugify
 
 # Sentence ends for Japanese and for Latin text embedded in it.
@@ -66,11 +68,29 @@ def normalize_tag_name(name: str) -> str:
     return _WHITESPACE_RE.sub(" ", unicodedata.normalize("NFKC", name or "")).strip()
 
 
-def unicode_slugify(value: str, max_length: int = 80) -> str:
-    """Make a readable slug that keeps Japanese: 「生成AI入門」 → ``生成ai入門``."""
-    slug = slugify(unicodedata.normalize("NFKC", value or ""), allow_unicode=True)
-    slug = slug[:max_length].strip("-_")
-    return slug
+# The longest slug made from a title (or a name): short enough to read in a URL.
+SLUG_MAX = 60
+
+
+def strip_markup(value: str) -> str:
+    """Plain text of ``value``: tags removed, ``<script>``/``<style>`` with their content."""
+    return html.unescape(nh3.clean(value or "", tags=set()))
+
+
+def unicode_slugify(value: str, max_length: int = SLUG_MAX) -> str:
+    """Make a readable slug that keeps Japanese: 「生成AI入門」 → ``生成ai入門``.
+
+    Markup goes first (``GPT-5の衝撃<script>…</script>LLM`` → ``gpt-5の衝撃llm``), then
+    punctuation; the result is at most ``max_length`` characters, never cut inside a combined
+    character, with no dash left dangling at either end.
+    """
+    slug = slugify(unicodedata.normalize("NFKC", strip_markup(value)), allow_unicode=True)
+    if len(slug) > max_length:
+        cut = max_length
+        while cut > 0 and _is_joining(slug[cut]):
+            cut -= 1
+        slug = slug[:cut]
+    return slug.strip("-_")
 
 
 def _is_joining(char: str) -> bool:

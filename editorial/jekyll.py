@@ -558,7 +558,8 @@ def find_article(post: Post) -> Article | None:
         if article and article.source_path and Path(article.source_path).name != post.path.name:
             article = None
     if article is None and post.slug:
-        article = Article.objects.filter(slug=text.unicode_slugify(post.slug, max_length=100)).first()
+        slugs = {text.unicode_slugify(post.slug), text.unicode_slugify(post.slug, max_length=100)}
+        article = Article.objects.filter(slug__in=slugs).first()
     return article
 
 
@@ -599,7 +600,7 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
     before = None if created else _state(article)
     if created:
         article = Article(slug=unique_slug(Article, post.slug or post.name_slug or post.title, fallback="article"))
-        if post.slug and article.slug != text.unicode_slugify(post.slug, max_length=80):
+        if post.slug and article.slug != text.unicode_slugify(post.slug):
             post.note(1, f"slug「{post.slug}」は使用中のため「{article.slug}」にしました")
     status = Article.Status.DRAFT if as_draft or not post.is_published else Article.Status.PUBLISHED
     category = None

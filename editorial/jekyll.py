@@ -491,9 +491,14 @@ def parse_post(
     else:
         raise JekyllError(path, 1, "日付がありません（date: を書くか、ファイル名を YYYY-MM-DD-タイトル.md にしてください）")
 
-    post = Post(path=path, key=key, title=title[:TITLE_MAX], body="")
     if len(title) > TITLE_MAX:
-        post.note(key_line(front_matter, "title"), f"title が {TITLE_MAX} 文字を超えるため切り詰めました")
+        # Refused as the article form refuses it: a cut title reads as a different headline.
+        raise JekyllError(
+            path,
+            key_line(front_matter, "title"),
+            f"title が {len(title)} 文字あります。{TITLE_MAX} 文字以内にしてください",
+        )
+    post = Post(path=path, key=key, title=title, body="")
     post.published_at = date
     published = meta.get("published", True)
     post.is_published = not in_drafts and published not in (False, "false", "no", "off", 0)

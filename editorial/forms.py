@@ -1,12 +1,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.html import format_html
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
 
-from . import sharing
+from . import romaji, sharing
 from .assignments import assignable_users
 from .excerpts import validate_excerpt
 from .models import Assignment, ReviewComment, Revision
@@ -31,6 +33,43 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = version_of(self.instance)
+        if "title" in self.fields:
+            self._limit_title(self.fields["title"])
+        if "slug" in self.fields:
+            self._suggest_slug(self.fields["slug"])
+
+    def _limit_title(self, field):
+        """Count instead of cutting: no ``maxlength`` (a browser silently drops the rest of a
+        paste), a counter (change_form.js) and a refusal in :meth:`clean_title`."""
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs["data-max-chars"] = str(field.max_length)
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+
+    def _suggest_slug(self, field):
+        """Offer an ASCII (romaji) slug for a Japanese title; change_form.js adds a button."""
+        title = self.data.get(self.add_prefix("title"), "") if self.is_bound else self.instance.title
+        suggestion = romaji.romaji_slug(title or "")
+        current = self.data.get(self.add_prefix("slug"), "") if self.is_bound else self.instance.slug
+        if not suggestion or suggestion == current:
+            return
+        field.widget.attrs["data-suggestion"] = suggestion
+        field.help_text = format_html(
+            "{} <span class=\"slug-suggestion\">{}<code>{}</code></span>",
+            field.help_text,
+            _("ローマ字の候補："),
+            suggestion,
+        )
+
+    def clean_title(self):
+        title = self.cleaned_data.get("title", "")
+        limit = self.fields["title"].max_length
+        if limit and len(title) > limit:
+            raise ValidationError(
+                _("タイトルは%(limit)d文字以内にしてください（いまは%(count)d文字です）。"),
+                code="max_length",
+                params={"limit": limit, "count": len(title)},
+            )
+        return title
 
     def clean_excerpt(self):
         excerpt = self.cleaned_data.get("excerpt", "")

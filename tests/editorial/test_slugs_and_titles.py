@@ -115,3 +115,72 @@ def test_the_importer_keeps_a_title_at_the_limit_whole(tmp_path):
     post = jekyll.parse_post(path, "_posts/2024-05-01-sample.md", tz=jekyll.timezone_named("Asia/Tokyo"))
     assert post.title == title
     assert not post.notes
+
+
+# --- the article form ------------------------------------------------------------------------
+
+from editorial.romaji import romaji_slug  # noqa: E402
+from tests.editorial.conftest import change_form_data, change_url  # noqa: E402
+
+Status = Article.Status
+
+
+def test_the_romaji_suggestion_is_ascii_and_follows_the_slug_rule():
+    assert romaji_slug("GPT-5の衝撃<script>alert(1)</script>LLM") == "gpt-5-no-shougeki-llm"
+    long = romaji_slug("大規模言語モデルの推論コストを半分にする量子化と蒸留の実践ガイド、そして未来")
+    assert long.isascii() and len(long) <= 60 and not long.endswith("-")
+    assert long.startswith("daikibo-gengo-moderu-no-suiron")
+
+
+def test_a_title_without_japanese_gets_no_romaji_suggestion():
+    assert romaji_slug("Hello, LLM world") == ""
+
+
+@pytest.mark.django_db
+def test_the_change_page_offers_the_romaji_slug_for_the_editor_to_accept(client, users, article_in):
+    article = article_in(Status.DRAFT, title="生成AIの衝撃")
+    client.force_login(users["editor"])
+    page = client.get(change_url(article)).content.decode()
+    assert 'data-suggestion="seisei-ai-no-shougeki"' in page
+    assert "ローマ字の候補" in page
+    assert "editorial/change_form.js" in page
+
+    response = client.post(change_url(article), change_form_data(article, slug="seisei-ai-no-shougeki"))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.slug == "seisei-ai-no-shougeki"
+    # Taken: no longer offered.
+    assert "data-suggestion" not in client.get(change_url(article)).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_title_field_carries_its_limit_for_the_counter_and_no_maxlength(client, users, article_in):
+    article = article_in(Status.DRAFT)
+    client.force_login(users["editor"])
+    page = client.get(change_url(article)).content.decode()
+    assert f'data-max-chars="{TITLE_MAX}"' in page
+    assert 'maxlength="200"' not in page.split('name="title"')[1].split(">")[0]
+
+
+@pytest.mark.django_db
+def test_a_title_over_the_limit_is_refused_with_a_message_not_cut(client, users, article_in):
+    article = article_in(Status.DRAFT, title="元のタイトル")
+    client.force_login(users["editor"])
+    long_title = "あ" * (TITLE_MAX + 5)
+    response = client.post(change_url(article), change_form_data(article, title=long_title))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["title"]
+    assert errors == [f"タイトルは{TITLE_MAX}文字以内にしてください（いまは{TITLE_MAX + 5}文字です）。"]
+    assert long_title in response.content.decode()  # kept in the form for the editor to shorten
+    article.refresh_from_db()
+    assert article.title == "元のタイトル"
+
+
+@pytest.mark.django_db
+def test_a_title_at_the_limit_is_saved_whole(client, users, article_in):
+    article = article_in(Status.DRAFT)
+    client.force_login(users["editor"])
+    title = "い" * TITLE_MAX
+    assert client.post(change_url(article), change_form_data(article, title=title)).status_code == 302
+    article.refresh_from_db()
+    assert article.title == title

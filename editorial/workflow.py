@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from blog.images import images_without_alt
 from blog.models import Article
 
-from . import notifications, sharing
+from . import desk_time, notifications, sharing
 from .models import Transition
 
 Status = Article.Status
@@ -152,8 +152,13 @@ def missing_for_review(article: Article) -> list[Promise]:
 
 
 def available_transitions(article: Article, user: User) -> list[Edge]:
-    """The edges ``user`` may take from the article's current state (the admin's buttons)."""
-    return [edge for edge in EDGES.values() if edge.source == article.status and may(user, edge, article)]
+    """The edges ``user`` may take from the article's current state (the admin's buttons).
+
+    A scheduled article whose time has passed is live (``desk_time``): it offers what a published
+    one offers (unpublish), not the cancelling of a reservation that has already happened.
+    """
+    state = desk_time.desk_status(article)
+    return [edge for edge in EDGES.values() if edge.source == state and may(user, edge, article)]
 
 
 def _move(
@@ -165,6 +170,7 @@ def _move(
     published_at: datetime.datetime | None = None,
     clear_published_at: bool = False,
     due_by: datetime.datetime | None = None,
+    not_live_at: datetime.datetime | None = None,
 ) -> Article:
     """Take ``edge`` on ``article``: check, lock, change, record, notify — in one transaction."""
     actor = user if user is not None and user.is_authenticated else None
@@ -179,6 +185,11 @@ def _move(
             )
         if due_by is not None and (locked.published_at is None or locked.published_at > due_by):
             raise InvalidTransition(_("予約時刻がまだ来ていません。"))
+        if not_live_at is not None and locked.published_at is not None and locked.published_at <= not_live_at:
+            raise InvalidTransition(
+                _("予約時刻を過ぎ、すでに公開されています。取り下げるには「%(unpublish)s」を使ってください。")
+                % {"unpublish": EDGES["unpublish"].label}
+            )
         if edge.needs_ready and (missing := missing_for_review(locked)):
             raise ArticleNotReady(missing)
         if edge.needs_comment and not comment.strip():
@@ -265,14 +276,31 @@ def publish(article: Article, user: User, *, comment: str = "", now: datetime.da
     return _move(EDGES["publish"], article, user, comment=comment, published_at=now or timezone.now())
 
 
-def unschedule(article: Article, user: User, *, comment: str = "") -> Article:
-    """Cancel a scheduled publication: back to review, publication time cleared."""
-    return _move(EDGES["unschedule"], article, user, comment=comment, clear_published_at=True)
+def unschedule(article: Article, user: User, *, comment: str = "", now: datetime.datetime | None = None) -> Article:
+    """Cancel a scheduled publication: back to review, publication time cleared. Refused once
+    the time has passed: readers already see the article, so it is live, not reserved."""
+    return _move(
+        EDGES["unschedule"], article, user, comment=comment, clear_published_at=True, not_live_at=now or timezone.now()
+    )
 
 
-def unpublish(article: Article, user: User, *, comment: str = "") -> Article:
-    """Take a published article off the site (archive it); ``published_at`` is kept as history."""
-    return _move(EDGES["unpublish"], article, user, comment=comment)
+def unpublish(article: Article, user: User, *, comment: str = "", now: datetime.datetime | None = None) -> Article:
+    """Take a published article off the site (archive it); ``published_at`` is kept as history.
+
+    A scheduled article whose time has passed is live: its publication is recorded first (the
+    ``publish_due`` edge ``publish_scheduled`` would have taken), then it is taken down.
+    """
+    now = now or timezone.now()
+    if not may(user, EDGES["unpublish"], article):
+        raise PermissionDenied(_("「%(action)s」を行う権限がありません。") % {"action": EDGES["unpublish"].label})
+    with transaction.atomic():
+        live = Article.objects.filter(pk=article.pk, status=Status.SCHEDULED, published_at__lte=now).exists()
+        if live:
+            try:
+                _move(EDGES["publish_due"], article, None, comment=str(_("予約時刻に公開")), due_by=now)
+            except InvalidTransition:
+                pass  # published or unscheduled meanwhile: the unpublish below checks the state again
+        return _move(EDGES["unpublish"], article, user, comment=comment)
 
 
 def restore(article: Article, user: User, *, comment: str = "") -> Article:
@@ -317,7 +345,7 @@ def reschedule(
     now = now or timezone.now()
     if publish_at is None or publish_at <= now:
         raise InvalidPublishTime(_("公開予定日時には未来の日時を指定してください。"))
-    return _move(RESCHEDULE, article, user, comment=comment, published_at=publish_at)
+    return _move(RESCHEDULE, article, user, comment=comment, published_at=publish_at, not_live_at=now)
 
 # The importer's system edge: from whatever state (or none, for a new article) to the state the
 # Jekyll file declares. Not in EDGES: no person takes it, and it has no fixed source state.

@@ -21,39 +21,62 @@ logger = logging.getLogger(__name__)
 EDITOR_GROUPS = ["Editor", "Editor-in-chief"]
 
 
+def editor_users():
+    return get_user_model().objects.filter(is_active=True, groups__name__in=EDITOR_GROUPS).exclude(email="").distinct()
+
+
+def author_users(article: Article):
+    return get_user_model().objects.filter(is_active=True, author_profile__articles=article).exclude(email="").distinct()
+
+
 def editor_emails() -> set[str]:
-    users = get_user_model().objects.filter(is_active=True, groups__name__in=EDITOR_GROUPS).exclude(email="")
-    return set(users.values_list("email", flat=True))
+    return set(editor_users().values_list("email", flat=True))
 
 
 def author_emails(article: Article) -> set[str]:
-    users = get_user_model().objects.filter(is_active=True, author_profile__articles=article).exclude(email="")
-    return set(users.values_list("email", flat=True))
+    return set(author_users(article).values_list("email", flat=True))
+
+
+def display_name(user) -> str:
+    """How a person is named in an e-mail: their full name, their user name if they have none."""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def greeting(user) -> str:
+    return _("%(name)sさん") % {"name": display_name(user)}
+
+
+def personal_messages(subject: str, body: str, people) -> list[tuple]:
+    """One message per address (staff addresses are not shown to each other), each greeting its reader."""
+    by_address = {}
+    for person in sorted(people, key=lambda person: (person.email, person.pk)):
+        by_address.setdefault(person.email, person)
+    return [(subject, f"{greeting(person)}\n\n{body}", None, [address]) for address, person in by_address.items()]
 
 
 def admin_url(article: Article) -> str:
     return settings.SITE_URL + reverse("admin:blog_article_change", args=[article.pk])
 
 
-def _message(transition, article: Article) -> tuple[set[str], str, str] | None:
+def _message(transition, article: Article) -> tuple[list, str, str] | None:
     to_status = transition.to_status
-    by = (transition.by.get_full_name() or transition.by.get_username()) if transition.by else _("システム")
+    by = display_name(transition.by) if transition.by else _("システム")
     comment = f"\n\nコメント：\n{transition.comment}" if transition.comment else ""
     if to_status == Article.Status.IN_REVIEW and transition.from_status in (Article.Status.DRAFT, Article.Status.CHANGES_REQUESTED):
         return (
-            editor_emails(),
+            list(editor_users()),
             _("［レビュー依頼］%(title)s") % {"title": article.title},
             _("%(by)sさんが「%(title)s」をレビューに出しました。\n\n%(url)s") % {"by": by, "title": article.title, "url": admin_url(article)} + comment,
         )
     if to_status == Article.Status.CHANGES_REQUESTED:
         return (
-            author_emails(article),
+            list(author_users(article)),
             _("［修正依頼］%(title)s") % {"title": article.title},
             _("%(by)sさんから「%(title)s」に修正依頼が届きました。\n\n%(url)s") % {"by": by, "title": article.title, "url": admin_url(article)} + comment,
         )
     if to_status == Article.Status.PUBLISHED:
         return (
-            author_emails(article),
+            list(author_users(article)),
             _("［公開］%(title)s") % {"title": article.title},
             _("「%(title)s」が公開されました。\n\n%(url)s")
             % {"title": article.title, "url": settings.SITE_URL + article.get_absolute_url()}
@@ -67,13 +90,12 @@ def transition_made(article: Article, transition) -> None:
     message = _message(transition, article)
     if message is None:
         return
-    recipients, subject, body = message
+    people, subject, body = message
     if transition.by is not None and transition.by.email:
-        recipients.discard(transition.by.email)
-    if not recipients:
+        people = [person for person in people if person.email != transition.by.email]
+    if not people:
         return
-    # One message per person: staff addresses are not shown to each other.
-    messages = [(subject, body, None, [address]) for address in sorted(recipients)]
+    messages = personal_messages(subject, body, people)
     transaction.on_commit(lambda: _send(messages))
 
 
@@ -91,7 +113,7 @@ def assigned(article: Article, assignment) -> None:
     if person is None or not person.email or not person.is_active:
         return
     by = assignment.assigned_by
-    by_name = (by.get_full_name() or by.get_username()) if by else _("システム")
+    by_name = display_name(by) if by else _("システム")
     due = _("締め切り：%(date)s") % {"date": assignment.due_on.strftime("%Y-%m-%d")} if assignment.due_on else _("締め切り：未定")
     subject = _("［担当］%(title)s") % {"title": article.title}
     body = _("%(by)sさんから「%(title)s」の担当編集者に指名されました。\n%(due)s\n\n%(url)s") % {
@@ -100,5 +122,5 @@ def assigned(article: Article, assignment) -> None:
         "due": due,
         "url": admin_url(article),
     }
-    messages = [(subject, body, None, [person.email])]
+    messages = personal_messages(subject, body, [person])
     transaction.on_commit(lambda: _send(messages))

@@ -58,6 +58,25 @@ def assign(article: Article, user, *, assignee, due_on: datetime.date | None) ->
     return assignment
 
 
+class NoDueDate(Exception):
+    """The article has no due date to move."""
+
+
+def move_due(article: Article, user, *, due_on: datetime.date) -> Assignment:
+    """Move the article's due date to ``due_on``, keeping its 担当編集者 (the calendar's drag and drop).
+
+    An assignment change, not a workflow edge: the same permission check, lock and e-mail as
+    :func:`assign`. Raises ``NoDueDate`` when the article has none to move.
+    """
+    if not can_assign(user):
+        raise PermissionDenied(_("締め切りを変える権限がありません。"))
+    with transaction.atomic():
+        current = Assignment.objects.select_for_update().filter(article=article).select_related("assignee").first()
+        if current is None or current.due_on is None:
+            raise NoDueDate(_("この記事には締め切りがありません。"))
+        return assign(article, user, assignee=current.assignee, due_on=due_on)
+
+
 def assignment_of(article: Article) -> Assignment | None:
     return Assignment.objects.filter(article=article).select_related("assignee").first()
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article, Author, Category
 
-from . import calendar, workflow
+from . import assignments, calendar, workflow
 from .models import CalendarFeed
 
 WEEKDAYS = ["月", "火", "水", "木", "金", "土", "日"]
@@ -29,6 +29,11 @@ def urls(model_admin):
             "calendar/reschedule/",
             wrap(lambda request: reschedule_view(model_admin, request)),
             name="blog_article_reschedule",
+        ),
+        path(
+            "calendar/due/",
+            wrap(lambda request: move_due_view(model_admin, request)),
+            name="blog_article_move_due",
         ),
         path("calendar/feed/", wrap(lambda request: feed_token_view(model_admin, request)), name="blog_article_calendar_feed"),
     ]
@@ -98,6 +103,7 @@ def calendar_view(model_admin, request):
         "category_id": category_id,
         "author_id": author_id,
         "can_reschedule": request.user.has_perm(workflow.RESCHEDULE.permission),
+        "can_move_due": assignments.can_assign(request.user),
         "feed_url": request.build_absolute_uri(reverse("editorial:calendar-feed", args=[feed.token])) if feed else None,
     }
     return TemplateResponse(request, "admin/editorial/calendar.html", context)
@@ -134,6 +140,37 @@ def reschedule_view(model_admin, request):
                 "title": article.title,
                 "date": after.strftime("%Y年%-m月%-d日 %H:%M"),
             }, True
+    if wants_json:
+        return JsonResponse({"ok": ok, "message": str(message)}, status=200 if ok else 409, json_dumps_params={"ensure_ascii": False})
+    model_admin.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
+    return redirect(reverse("admin:blog_article_calendar") + f"?date={day.isoformat()}")
+
+
+def move_due_view(model_admin, request):
+    """Move an article's due date to another day (drag and drop, or the form): an assignment
+    change through ``assignments.move_due``, with its permission check — not a workflow edge."""
+    if request.method != "POST":
+        return redirect(reverse("admin:blog_article_calendar"))
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        article_id = _int_or_none(request.POST.get("article"))
+        day = _date(request.POST.get("date"), None)
+        if article_id is None or day is None:
+            raise BadQuery
+    except BadQuery:
+        return HttpResponseBadRequest("記事と日付を指定してください。")
+    article = get_object_or_404(Article, pk=article_id)
+    if not assignments.can_assign(request.user):
+        raise PermissionDenied
+    try:
+        assignments.move_due(article, request.user, due_on=day)
+    except assignments.NoDueDate as exc:
+        message, ok = str(exc), False
+    else:
+        message, ok = _("「%(title)s」の締め切りを%(date)sに変更しました。") % {
+            "title": article.title,
+            "date": day.strftime("%Y年%-m月%-d日"),
+        }, True
     if wants_json:
         return JsonResponse({"ok": ok, "message": str(message)}, status=200 if ok else 409, json_dumps_params={"ensure_ascii": False})
     model_admin.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)

@@ -1,10 +1,10 @@
-// Drag a scheduled article to another day of the editorial calendar. Without this script each
-// article keeps its small "日付を変更" form, which does the same through the same endpoint.
+// Drag a scheduled article, or a due date, to another day of the editorial calendar. Without
+// this script each keeps its small "日付を変更" form, which does the same through the same endpoint.
 (function () {
   "use strict";
   var root = document.querySelector(".editorial-calendar");
   if (!root) return;
-  var url = root.getAttribute("data-reschedule-url");
+  var urls = { scheduled: root.getAttribute("data-reschedule-url"), due: root.getAttribute("data-due-url") };
   var status = root.querySelector(".calendar-status");
   var dragged = null;
 
@@ -34,7 +34,8 @@
       var body = new URLSearchParams();
       body.set("article", item.getAttribute("data-article"));
       body.set("date", cell.getAttribute("data-date"));
-      fetch(url, {
+      var kind = item.getAttribute("data-kind") === "due" ? "due" : "scheduled";
+      fetch(urls[kind], {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
@@ -49,7 +50,8 @@
           if (input) input.value = cell.getAttribute("data-date");
         }
       }).catch(function () {
-        status.textContent = "公開予定を変更できませんでした。通信を確かめて、もう一度お試しください。";
+        status.textContent = (kind === "due" ? "締め切り" : "公開予定") +
+          "を変更できませんでした。通信を確かめて、もう一度お試しください。";
       });
     });
   });

@@ -71,7 +71,7 @@ def move_due(article: Article, user, *, due_on: datetime.date) -> Assignment:
     if not can_assign(user):
         raise PermissionDenied(_("締め切りを変える権限がありません。"))
     with transaction.atomic():
-        current = Assignment.objects.select_for_update().filter(article=article).select_related("assignee").first()
+        current = Assignment.objects.select_for_update(of=("self",)).filter(article=article).select_related("assignee").first()
         if current is None or current.due_on is None:
             raise NoDueDate(_("この記事には締め切りがありません。"))
         return assign(article, user, assignee=current.assignee, due_on=due_on)

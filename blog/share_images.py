@@ -70,7 +70,11 @@ def _is_word_char(char: str) -> bool:
     return char.isascii() and not char.isspace()
 
 
-def _joined(before: str, after: str, *, keep_words: bool = True) -> bool:
+def _is_kanji(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or char in "々〆ヶ"
+
+
+def _joined(before: str, after: str, *, keep_words: bool = True, keep_kanji: bool = False) -> bool:
     """Whether a line may not break between these two pieces."""
     if not before or not after:
         return True
@@ -78,32 +82,46 @@ def _joined(before: str, after: str, *, keep_words: bool = True) -> bool:
         return True
     if before[-1].isspace() or after[0].isspace():
         return False
+    if keep_kanji and _is_kanji(before[-1]) and _is_kanji(after[0]):
+        return True
     return keep_words and _is_word_char(before[-1]) and _is_word_char(after[0])
 
 
-def _merge(pieces: list[str], *, keep_words: bool = True) -> list[str]:
+def _merge(pieces: list[str], **rules) -> list[str]:
     merged: list[str] = []
     for piece in pieces:
-        if merged and _joined(merged[-1], piece, keep_words=keep_words):
+        if merged and _joined(merged[-1], piece, **rules):
             merged[-1] += piece
         else:
             merged.append(piece)
     return merged
 
 
-def phrases(text: str) -> list[str]:
-    """The title cut where a line may break: between phrases (BudouX) and at spaces, never
-    inside a Latin word and never against the kinsoku rules."""
+def _split(text: str) -> list[str]:
     pieces: list[str] = []
     for phrase in _phrase_parser().parse(text):
         pieces.extend(part for part in re.split(r"(?<=\s)", phrase) if part)
-    return _merge(pieces)
+    return pieces
+
+
+def phrases(text: str) -> list[str]:
+    """The title cut where a line may break: between phrases (BudouX) and at spaces, never
+    inside a Latin word, never against the kinsoku rules, and not between two kanji (BudouX
+    sometimes cuts a compound: 現在|地)."""
+    return _merge(_split(text), keep_kanji=True)
+
+
+def _narrower(piece: str) -> list[str]:
+    """A piece too wide for a line, cut finer: between kanji if BudouX saw a phrase boundary
+    there, else between any two characters the kinsoku rules allow."""
+    pieces = _merge(_split(piece))
+    return pieces if len(pieces) > 1 else _merge(list(piece), keep_words=False)
 
 
 def break_lines(text: str, measure: Callable[[str], float], max_width: float, max_lines: int | None = None) -> list[str]:
     """Lines of ``text`` no wider than ``max_width`` (as ``measure`` says), broken between
-    phrases; a phrase wider than a line is broken between characters, still by the kinsoku
-    rules. Past ``max_lines`` the last line ends with an ellipsis."""
+    phrases; a phrase wider than a line is cut finer, still by the kinsoku rules. Past
+    ``max_lines`` the last line ends with an ellipsis."""
     text = " ".join(text.split())
     queue = phrases(text)
     lines: list[str] = []
@@ -119,18 +137,35 @@ def break_lines(text: str, measure: Callable[[str], float], max_width: float, ma
             line = ""
             queue.insert(0, piece.lstrip())
             continue
-        # Alone and still too wide: the same rules, one character at a time.
-        characters = _merge(list(piece), keep_words=False)
-        if len(characters) == 1:
+        finer = _narrower(piece)
+        if len(finer) == 1:
             line = piece  # nothing shorter is allowed; let it overflow rather than break a rule
             continue
-        queue[:0] = characters
+        queue[:0] = finer
     if line.strip():
         lines.append(line.rstrip())
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = _with_ellipsis(lines[-1], measure, max_width)
     return lines
+
+
+def balanced_lines(text: str, measure: Callable[[str], float], max_width: float) -> list[str]:
+    """As many lines as ``break_lines`` needs, but as even as they can be (CSS's
+    ``text-wrap: balance``): no last line of one word under two full ones."""
+    lines = break_lines(text, measure, max_width)
+    # Never so narrow that a phrase has to be cut: balancing only moves whole phrases.
+    widest = max((measure(piece.strip()) for piece in phrases(" ".join(text.split()))), default=0)
+    if len(lines) < 2 or widest >= max_width:
+        return lines
+    low, high = max(widest, max_width / 2), max_width
+    while high - low > max_width / 200:
+        middle = (low + high) / 2
+        if len(break_lines(text, measure, middle)) == len(lines):
+            high = middle
+        else:
+            low = middle
+    return break_lines(text, measure, high)
 
 
 def _with_ellipsis(line: str, measure: Callable[[str], float], max_width: float) -> str:
@@ -172,7 +207,7 @@ def title_lines(title: str) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest title setting the title fits in, and its lines."""
     width = WIDTH - 2 * MARGIN
     for size, max_lines in TITLE_SETTINGS:
-        lines = break_lines(title, font(size).getlength, width)
+        lines = balanced_lines(title, font(size).getlength, width)
         if len(lines) <= max_lines:
             return font(size), lines
     return font(size), break_lines(title, font(size).getlength, width, max_lines)

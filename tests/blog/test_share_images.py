@@ -66,6 +66,25 @@ def test_lines_break_between_phrases_not_inside_words():
     assert lines == ["大規模言語モデルの推論を", "高速化する"]
 
 
+def test_a_kanji_compound_is_not_cut_where_another_break_will_do():
+    # BudouX alone reads 「現在|地」.
+    lines = break_lines("エッジAIチップの現在地：手元の端末で推論する意味", monospace, 10)
+    assert "現在地：" in "\n".join(lines)
+    assert_no_kinsoku_violation(lines)
+
+
+def test_balanced_lines_move_whole_phrases_and_leave_no_short_last_line():
+    title = "AIエージェントは業務をどう変えるか：小さく始める設計の考え方"
+    greedy = break_lines(title, monospace, 15)
+    balanced = share_images.balanced_lines(title, monospace, 15)
+    assert greedy[-1] == "考え方"
+    assert len(balanced) == len(greedy)
+    assert min(map(len, balanced)) > len("考え方")
+    assert "".join(balanced) == title
+    # never narrower than the widest phrase: 「コーディングエージェントを」 stays whole
+    assert share_images.balanced_lines("コーディングエージェントを安全に試す", monospace, 20)[0] == "コーディングエージェントを"
+
+
 def test_latin_words_and_numbers_stay_whole():
     lines = break_lines("GPT-4oとClaude 3.5 Sonnetの（2024年版）比較", monospace, 10)
     joined = "\n".join(lines)

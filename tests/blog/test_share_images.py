@@ -82,7 +82,7 @@ def test_balanced_lines_move_whole_phrases_and_leave_no_short_last_line():
     assert min(map(len, balanced)) > len("考え方")
     assert "".join(balanced) == title
     # never narrower than the widest phrase: 「コーディングエージェントを」 stays whole
-    assert share_images.balanced_lines("コーディングエージェントを安全に試す", monospace, 20)[0] == "コーディングエージェントを"
+    assert share_images.balanced_lines("コーディングエージェントを安全に試す", monospace, 16) == ["コーディングエージェントを", "安全に試す"]
 
 
 def test_latin_words_and_numbers_stay_whole():

@@ -42,6 +42,7 @@ NO_LINE_START = frozenset(
 )
 NO_LINE_END = frozenset("「『（(［[｛{〔〈《【〘〖〝‘“«‹")
 ELLIPSIS = "…"
+OPENING_BRACKETS = frozenset("「『（［｛〔〈《【〘〖〝")
 
 # Colours: white on deep blue is about 13:1, the light blue on it about 7:1.
 BACKGROUND = (16, 42, 86)
@@ -232,8 +233,11 @@ def render(fields: dict[str, str]) -> bytes:
     area_top, area_bottom = 150, 500
     y = area_top + max(0, (area_bottom - area_top - line_height * len(lines)) // 2)
     for line in lines:
+        # An opening bracket's glyph is blank on its left half: it starts half an em out, so
+        # that the bracket, not the blank, lines up with the margin.
+        x = MARGIN - (title_font.size // 2 if line[0] in OPENING_BRACKETS else 0)
         # A one-pixel stroke in the same colour: the typeface has a single weight.
-        draw.text((MARGIN, y + line_height // 2), line, font=title_font, fill=TITLE, anchor="lm",
+        draw.text((x, y + line_height // 2), line, font=title_font, fill=TITLE, anchor="lm",
                   stroke_width=1, stroke_fill=TITLE)  # fmt: skip
         y += line_height
 

@@ -157,6 +157,26 @@ def test_the_share_image_is_a_1200_by_630_png_with_immutable_caching(client):
     assert image.size == (1200, 630)
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "A" * 200,
+        "supercalifragilisticexpialidocious-" * 5,
+        "「" * 80,
+        "。" * 80,
+        "絵文字🚀と\u200b見えない文字\tタブ\n改行",
+        "<script>alert(1)</script> & \"quotes\"",
+    ],
+)
+def test_any_title_gives_an_image_within_the_frame(client, title):
+    article = make_article(title)
+    response = client.get(image_url(article))
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.content)).size == (1200, 630)
+    title_font, lines = share_images.title_lines(article.title)
+    assert len(lines) <= 4
+
+
 def test_the_url_names_the_article_and_a_digest():
     article = make_article()
     assert re.fullmatch(rf"/og/{article.pk}-[0-9a-f]{{16}}\.png", image_url(article))

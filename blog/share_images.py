@@ -223,9 +223,12 @@ def render(fields: dict[str, str]) -> bytes:
     top = 72
     if fields["category"]:
         label = font(30)
-        box = draw.textbbox((MARGIN + 24, top), fields["category"], font=label, anchor="lt")
+        category = fields["category"]
+        if label.getlength(category) > WIDTH - 2 * MARGIN - 48:
+            category = _with_ellipsis(category, label.getlength, WIDTH - 2 * MARGIN - 48)
+        box = draw.textbbox((MARGIN + 24, top), category, font=label, anchor="lt")
         draw.rounded_rectangle((MARGIN, top - 14, box[2] + 24, box[3] + 14), radius=28, fill=PILL)
-        draw.text((MARGIN + 24, top), fields["category"], font=label, fill=PILL_TEXT, anchor="lt")
+        draw.text((MARGIN + 24, top), category, font=label, fill=PILL_TEXT, anchor="lt")
 
     # The title, centred in the space between the category and the footer.
     title_font, lines = title_lines(fields["title"] or fields["site_name"])

@@ -177,6 +177,13 @@ def test_any_title_gives_an_image_within_the_frame(client, title):
     assert len(lines) <= 4
 
 
+def test_a_long_category_name_is_cut_inside_its_label():
+    fields = {"title": "推論", "category": "とても長いカテゴリー名" * 6, "date": "", "site_name": "ALLFORCES", "tagline": ""}
+    image = Image.open(io.BytesIO(share_images.render(fields)))
+    right_edge = image.crop((share_images.WIDTH - share_images.MARGIN + 1, 40, share_images.WIDTH, 130))
+    assert set(right_edge.getdata()) == {share_images.BACKGROUND}
+
+
 def test_the_url_names_the_article_and_a_digest():
     article = make_article()
     assert re.fullmatch(rf"/og/{article.pk}-[0-9a-f]{{16}}\.png", image_url(article))

@@ -249,7 +249,7 @@ def test_articles_that_are_not_published_have_no_share_image(client, status, pub
 
 @pytest.mark.parametrize(
     "path",
-    ["/og/999999-0123456789abcdef.png", "/og/1-XYZ.png", "/og/1-0123456789abcdef.jpg", "/og/-0123456789abcdef.png"],
+    ["/og/999999-0123456789abcdef.png", "/og/99999999999999999999999-0123456789abcdef.png", "/og/1-XYZ.png", "/og/1-0123456789abcdef.jpg", "/og/-0123456789abcdef.png"],
 )
 def test_unknown_or_malformed_image_urls_are_404(client, path):
     assert client.get(path).status_code == 404

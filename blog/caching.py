@@ -261,6 +261,7 @@ def excluded_prefixes() -> tuple[str, ...]:
         "/healthz",
         settings.STATIC_URL,
         settings.MEDIA_URL,
+        "/og/",  # share images: immutable URLs with their own Cache-Control (blog/share_images.py)
     )
 
 

@@ -1,6 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
-from . import converters, feeds, views
+from . import converters, feeds, share_images, views
 from .sitemaps import SITEMAPS, sitemap_view
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
@@ -19,6 +19,7 @@ urlpatterns = [
     path("archive/<yyyy:year>/", views.ArchivePeriodView.as_view(), name="archive-year"),
     path("archive/<yyyy:year>/<mm:month>/", views.ArchivePeriodView.as_view(), name="archive-month"),
     path("search/", views.SearchView.as_view(), name="search"),
+    re_path(r"^og/(?P<pk>[0-9]+)-(?P<digest>[0-9a-f]{16})\.png$", share_images.share_image, name="share-image"),
     path("feed/", feeds.conditional_feed(feeds.ArticleFeed), name="feed"),
     path("feed/atom/", feeds.conditional_feed(feeds.SiteAtomFeed), name="feed-atom"),
     path("categories/<uslug:slug>/feed/", feeds.conditional_feed(feeds.CategoryFeed), name="category-feed"),

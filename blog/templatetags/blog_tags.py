@@ -6,11 +6,10 @@ import unicodedata
 
 from django import template
 from django.conf import settings
-from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import text
+from .. import share_images, text
 
 register = template.Library()
 
@@ -137,6 +136,12 @@ def snippet(value, terms, width=120):
     return mark_safe(("…" if more_before else "") + highlight(region[start:end], terms) + ("…" if more_after else ""))
 
 
+@register.simple_tag
+def share_image_path(article):
+    """The article's generated share image (blog/share_images.py), as a path."""
+    return share_images.share_image_path(article)
+
+
 @register.simple_tag(takes_context=True)
 def article_jsonld(context, article):
     """schema.org ``BlogPosting`` data for an article page, safe inside ``<script>``."""
@@ -156,7 +161,12 @@ def article_jsonld(context, article):
             for a in article.authors.all()
         ],  # fmt: skip
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-        "image": absolute_url(context, static("img/og-default.png")),
+        "image": {
+            "@type": "ImageObject",
+            "url": absolute_url(context, share_images.share_image_path(article)),
+            "width": share_images.WIDTH,
+            "height": share_images.HEIGHT,
+        },
         "inLanguage": "ja",
         "keywords": [tag.name for tag in article.tags.all()],
     }

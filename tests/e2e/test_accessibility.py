@@ -54,7 +54,7 @@ def test_axe_finds_no_violations_on_an_article_whose_body_is_the_writers_guide(n
             page.locator(".prose .mermaid svg").first.wait_for()
             for selector in (
                 ".prose .code-copy", ".prose [role=note]", ".prose details", ".prose math",
-                ".prose a.youtube-facade", ".prose .embed-card", ".prose table", ".prose .footnotes",
+                ".prose a.youtube-facade", ".prose .embed-card", ".prose table", ".prose .footnote",
                 ".prose .task-list-item-checkbox", ".prose figcaption",
             ):  # fmt: skip
                 assert page.locator(selector).count(), f"{selector} missing from the guide article"

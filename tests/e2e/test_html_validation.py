@@ -1,4 +1,4 @@
-"""The HTML of every public page type, as the server sends it, passes the Nu HTML checker."""
+"""The HTML of every public page type, and of an article using every Markdown construct, as the server sends it, passes the Nu HTML checker."""
 
 import json
 import subprocess

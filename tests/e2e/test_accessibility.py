@@ -1,4 +1,5 @@
-"""axe-core finds no violations on any public page type, at both widths, light and dark, nor on an article using every construct of the writers' guide."""
+"""axe-core finds no violations on any public page type, at both widths, light and dark, and on an
+article that uses every construct of the writers' guide."""
 
 import json
 

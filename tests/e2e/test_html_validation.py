@@ -1,4 +1,5 @@
-"""The HTML of every public page type, and of an article using every Markdown construct, as the server sends it, passes the Nu HTML checker."""
+"""The HTML of every public page type, and of an article that uses every Markdown construct, as the
+server sends it, passes the Nu HTML checker."""
 
 import json
 import subprocess

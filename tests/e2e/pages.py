@@ -24,3 +24,33 @@ def public_pages() -> dict[str, str]:
         "search-no-results": "/search/?q=存在しない語句",
         "404": "/no-such-page/",
     }
+
+
+GUIDE_ARTICLE_SLUG = "markdown-guide-every-construct"
+
+
+def guide_article_body() -> str:
+    """The writers' guide as an article body: every documented construct, rendered in place.
+
+    The guide's ````` ````example ````` fences are unwrapped (their source becomes part of the
+    body) and its ``#`` title dropped (the page's title is the article's ``<h1>``)."""
+    from blog.guide import _EXAMPLE, GUIDE_PATH
+
+    text = GUIDE_PATH.read_text(encoding="utf-8")
+    text = text.split("\n", 1)[1] if text.startswith("# ") else text
+    return _EXAMPLE.sub(lambda match: match.group(1), text)
+
+
+def create_guide_article() -> str:
+    """Publish the guide article (under the demo content's author and category); its path."""
+    article = Article.objects.create(
+        title="記法ガイドのすべての書き方を使った記事",
+        slug=GUIDE_ARTICLE_SLUG,
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now(),
+        body=guide_article_body(),
+        excerpt="見出し、コード、メッセージ、折りたたみ、数式、図、埋め込み、表、脚注、タスクリスト。",
+        category=Category.objects.get(name="LLM"),
+    )
+    article.authors.set([Author.objects.get(name="田中 健一")])
+    return article.get_absolute_url()

@@ -1,8 +1,9 @@
-"""axe-core finds no violations on any public page type, at both widths, light and dark."""
+"""axe-core finds no violations on any public page type, at both widths, light and dark, and on an
+article that uses every construct of the writers' guide."""
 
 import json
 
-from tests.e2e.pages import public_pages
+from tests.e2e.pages import create_guide_article, public_pages
 
 SCHEMES = ("light", "dark")
 
@@ -40,6 +41,28 @@ def test_axe_finds_no_violations_on_any_public_page(page, site, node_modules, sc
             violations = axe_violations(page, node_modules)
             if violations:
                 found[f"{name} ({scheme}) {path}"] = violations
+    assert not found, "axe-core violations:\n" + json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_axe_finds_no_violations_on_an_article_whose_body_is_the_writers_guide(new_page, site, node_modules, screenshot):
+    path = create_guide_article()
+    found = {}
+    for viewport in ("phone", "desktop"):
+        page = new_page(viewport)
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme)
+            page.goto(site.url(path))
+            page.locator(".prose .mermaid svg").first.wait_for()
+            for selector in (
+                ".prose .code-copy", ".prose [role=note]", ".prose details", ".prose math",
+                ".prose a.youtube-facade", ".prose .embed-card", ".prose table", ".prose .footnote",
+                ".prose .task-list-item-checkbox", ".prose figcaption",
+            ):  # fmt: skip
+                assert page.locator(selector).count(), f"{selector} missing from the guide article"
+            screenshot(page, "guide-article", scheme=scheme)
+            violations = axe_violations(page, node_modules)
+            if violations:
+                found[f"{viewport} {scheme}"] = violations
     assert not found, "axe-core violations:\n" + json.dumps(found, ensure_ascii=False, indent=1)
 
 

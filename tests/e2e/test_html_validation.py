@@ -1,4 +1,5 @@
-"""The HTML of every public page type, as the server sends it, passes the Nu HTML checker."""
+"""The HTML of every public page type, and of an article that uses every Markdown construct, as the
+server sends it, passes the Nu HTML checker."""
 
 import json
 import subprocess
@@ -7,7 +8,7 @@ import urllib.request
 from urllib.parse import quote
 
 from tests.e2e.conftest import ARTIFACTS, require
-from tests.e2e.pages import public_pages
+from tests.e2e.pages import create_guide_article, public_pages
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -23,7 +24,8 @@ def test_every_public_page_type_is_valid_html(site, node_modules, java):
     folder = ARTIFACTS / "html"
     folder.mkdir(parents=True, exist_ok=True)
     files = []
-    for name, path in public_pages().items():
+    pages = {**public_pages(), "guide-article": create_guide_article()}  # every Markdown construct
+    for name, path in pages.items():
         status, body = fetch(site.url(quote(path, safe="/?=&%")))
         assert status == (404 if name == "404" else 200), f"{path} answered {status}"
         file = folder / f"{name}.html"

@@ -109,16 +109,29 @@ def calendar_view(model_admin, request):
     return TemplateResponse(request, "admin/editorial/calendar.html", context)
 
 
+def _posted_move(request) -> tuple[int, datetime.date]:
+    """The article id and target day of a calendar move (drag and drop, or the form)."""
+    article_id = _int_or_none(request.POST.get("article"))
+    day = _date(request.POST.get("date"), None)
+    if article_id is None or day is None:
+        raise BadQuery
+    return article_id, day
+
+
+def _moved(model_admin, request, day, message, ok: bool):
+    """Answer a calendar move: JSON for the drag-and-drop script, a message and redirect otherwise."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ok": ok, "message": str(message)}, status=200 if ok else 409, json_dumps_params={"ensure_ascii": False})
+    model_admin.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
+    return redirect(reverse("admin:blog_article_calendar") + f"?date={day.isoformat()}")
+
+
 def reschedule_view(model_admin, request):
     """Move a scheduled article to another day, same time of day (drag and drop, or the form)."""
     if request.method != "POST":
         return redirect(reverse("admin:blog_article_calendar"))
-    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
-        article_id = _int_or_none(request.POST.get("article"))
-        day = _date(request.POST.get("date"), None)
-        if article_id is None or day is None:
-            raise BadQuery
+        article_id, day = _posted_move(request)
     except BadQuery:
         return HttpResponseBadRequest("記事と日付を指定してください。")
     article = get_object_or_404(Article, pk=article_id)
@@ -140,10 +153,7 @@ def reschedule_view(model_admin, request):
                 "title": article.title,
                 "date": after.strftime("%Y年%-m月%-d日 %H:%M"),
             }, True
-    if wants_json:
-        return JsonResponse({"ok": ok, "message": str(message)}, status=200 if ok else 409, json_dumps_params={"ensure_ascii": False})
-    model_admin.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
-    return redirect(reverse("admin:blog_article_calendar") + f"?date={day.isoformat()}")
+    return _moved(model_admin, request, day, message, ok)
 
 
 def move_due_view(model_admin, request):
@@ -151,12 +161,8 @@ def move_due_view(model_admin, request):
     change through ``assignments.move_due``, with its permission check — not a workflow edge."""
     if request.method != "POST":
         return redirect(reverse("admin:blog_article_calendar"))
-    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
-        article_id = _int_or_none(request.POST.get("article"))
-        day = _date(request.POST.get("date"), None)
-        if article_id is None or day is None:
-            raise BadQuery
+        article_id, day = _posted_move(request)
     except BadQuery:
         return HttpResponseBadRequest("記事と日付を指定してください。")
     article = get_object_or_404(Article, pk=article_id)
@@ -171,10 +177,7 @@ def move_due_view(model_admin, request):
             "title": article.title,
             "date": day.strftime("%Y年%-m月%-d日"),
         }, True
-    if wants_json:
-        return JsonResponse({"ok": ok, "message": str(message)}, status=200 if ok else 409, json_dumps_params={"ensure_ascii": False})
-    model_admin.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
-    return redirect(reverse("admin:blog_article_calendar") + f"?date={day.isoformat()}")
+    return _moved(model_admin, request, day, message, ok)
 
 
 def feed_token_view(model_admin, request):

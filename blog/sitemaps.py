@@ -1,4 +1,4 @@
-"""``/sitemap.xml``: published articles with ``lastmod``, and the category, tag and author pages that list them.
+"""``/sitemap.xml``: published articles with ``lastmod``, and the category, tag, author and series pages that list them.
 
 Every section starts from ``Article.objects.published()``: a list page with no public article is
 left out, like the article itself while it is a draft.
@@ -12,7 +12,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 
 from .caching import page_number
-from .models import Article, Author, Category, Tag
+from .models import Article, Author, Category, Series, SeriesEntry, Tag
 
 
 class SiteSitemap(Sitemap):
@@ -77,12 +77,34 @@ class AuthorSitemap(SiteSitemap):
         return _with_public_articles(Author.objects.all(), "articles")
 
 
+class SeriesSitemap(SiteSitemap):
+    def items(self):
+        return _with_public_articles(Series.objects.all(), "entries__article")
+
+
+class SeriesIndexSitemap(SiteSitemap):
+    """``/series/``, while some series has a published article."""
+
+    def items(self):
+        public = Q(article__in=Article.objects.published())
+        last = SeriesEntry.objects.filter(public).aggregate(last=Max(Greatest("article__updated_at", "article__published_at")))
+        return [last["last"]] if last["last"] else []
+
+    def location(self, item):
+        return reverse("blog:series-list")
+
+    def lastmod(self, item):
+        return item
+
+
 SITEMAPS = {
     "home": HomeSitemap,
     "articles": ArticleSitemap,
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "series-index": SeriesIndexSitemap,
+    "series": SeriesSitemap,
 }
 
 

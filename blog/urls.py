@@ -15,6 +15,8 @@ urlpatterns = [
     path("categories/<uslug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+    path("series/", views.SeriesListView.as_view(), name="series-list"),
+    path("series/<uslug:slug>/", views.SeriesDetailView.as_view(), name="series-detail"),
     path("archive/", views.ArchiveIndexView.as_view(), name="archive-index"),
     path("archive/<yyyy:year>/", views.ArchivePeriodView.as_view(), name="archive-year"),
     path("archive/<yyyy:year>/<mm:month>/", views.ArchivePeriodView.as_view(), name="archive-month"),
@@ -28,6 +30,8 @@ urlpatterns = [
     path("tags/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.TagAtomFeed), name="tag-feed-atom"),
     path("authors/<uslug:slug>/feed/", feeds.conditional_feed(feeds.AuthorFeed), name="author-feed"),
     path("authors/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.AuthorAtomFeed), name="author-feed-atom"),
+    path("series/<uslug:slug>/feed/", feeds.conditional_feed(feeds.SeriesFeed), name="series-feed"),
+    path("series/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.SeriesAtomFeed), name="series-feed-atom"),
     path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

@@ -5,6 +5,7 @@ numbered, so the numbers readers see run 1, 2, 3… without gaps."""
 import datetime
 import re
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -284,6 +285,33 @@ def test_a_kept_series_box_is_reused_without_reading_the_series(reader, llm_seri
         warm = text_of(reader.get(second.get_absolute_url()))
     assert series_box(warm) == series_box(cold)
     assert not [q["sql"] for q in captured if '"position"' in q["sql"] and "ORDER BY" in q["sql"]]
+
+
+def test_a_warm_article_page_fetches_its_series_box_with_its_header_in_one_cache_call(reader, llm_series, settings):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    settings.PAGE_CACHE_SECONDS = 0
+    _series, (first, *_rest) = llm_series
+    reader.get(first.get_absolute_url())
+    batched, alone, inside = [], [], []
+    get, get_many = LocMemCache.get, LocMemCache.get_many
+
+    def recording_get(self, key, *args, **kwargs):
+        (batched if inside else alone).append(key)
+        return get(self, key, *args, **kwargs)
+
+    def recording_get_many(self, keys, *args, **kwargs):
+        inside.append(True)
+        try:
+            return get_many(self, keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    with mock.patch.object(LocMemCache, "get", recording_get), mock.patch.object(LocMemCache, "get_many", recording_get_many):
+        warm = text_of(reader.get(first.get_absolute_url()))
+    assert "第 1 回" in series_box(warm)
+    assert [key for key in batched if "series-box" in key]
+    assert not [key for key in alone if "series-box" in key]
 
 
 def test_staff_see_a_fresh_box(llm_series):

@@ -2,7 +2,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q
 from django.shortcuts import redirect
@@ -126,6 +126,9 @@ class RedirectAdmin(admin.ModelAdmin):
         return obj.target_display
 
 
+LAST_POSITION = 2**31 - 1  # the largest value every database's PositiveIntegerField holds
+
+
 class SeriesAdminForm(forms.ModelForm):
     # A plain file field: blog.uploads.clean_image reads the bytes and says why it refuses them
     # (SVG, too many pixels, not an image), where ImageField would only say "invalid image".
@@ -147,16 +150,27 @@ class SeriesAdminForm(forms.ModelForm):
         data, image_format, _width, _height = clean_image(upload)
         return ContentFile(data, name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
 
-    def clean(self):
-        cleaned = super().clean()
-        cover = cleaned.get("cover")  # the new upload, the kept file, or False when cleared
-        if cover and not (cleaned.get("cover_alt") or "").strip():
-            self.add_error("cover_alt", ValidationError(_("カバー画像の代替テキストを入力してください。"), code="required"))
-        return cleaned
+
+class SeriesEntryForm(forms.ModelForm):
+    # Blank means "at the end": SeriesAdmin.renumber turns the placeholder into the next number.
+    position = forms.IntegerField(
+        label=_("順番"), required=False, min_value=0, max_value=LAST_POSITION,
+        help_text=_("小さい順に並びます。空欄なら最後に入ります。"),
+        widget=forms.NumberInput(attrs={"style": "width: 5em"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = SeriesEntry
+        fields = ["position", "article"]
+
+    def clean_position(self):
+        position = self.cleaned_data.get("position")
+        return LAST_POSITION if position is None else position
 
 
 class SeriesEntryInline(admin.TabularInline):
     model = SeriesEntry
+    form = SeriesEntryForm
     extra = 1
     fields = ["position", "article", "article_status"]
     readonly_fields = ["article_status"]
@@ -167,6 +181,13 @@ class SeriesEntryInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("article")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "article":
+            # Articles are written and edited on their own desk, not from inside a series.
+            field.widget.can_add_related = field.widget.can_change_related = field.widget.can_view_related = False
+        return field
 
     @admin.display(description=_("状態"))
     def article_status(self, obj):

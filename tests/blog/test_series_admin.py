@@ -135,6 +135,25 @@ def test_an_editor_moves_an_article_forward_and_removes_another():
     assert Article.objects.filter(pk=first.pk).exists()
 
 
+def test_an_article_added_without_a_number_goes_to_the_end():
+    first, second, new = make_article("一本目"), make_article("二本目"), make_article("新しい回")
+    series = make_series("足していく連載", articles=[first, second])
+    entries = {e.article_id: e for e in series.entries.all()}
+    response = client_for("editor").post(change_url(series), form_data("足していく連載", initial=2, entries=[
+        (1, first, entries[first.pk], False), (2, second, entries[second.pk], False), ("", new, None, False),
+    ]))  # fmt: skip
+    assert response.status_code == 302
+    assert list(series.entries.values_list("article__title", "position")) == [("一本目", 1), ("二本目", 2), ("新しい回", 3)]
+
+
+def test_the_empty_row_offers_no_number_and_no_shortcut_to_write_an_article():
+    series = make_series("空欄の連載")
+    html = client_for("editor").get(change_url(series)).content.decode()
+    assert 'name="entries-0-position" value="0"' not in html
+    assert 'name="entries-0-position"' in html
+    assert "add_id_entries-0-article" not in html
+
+
 def test_an_article_already_in_another_series_is_refused_with_a_message():
     article = make_article("取り合いの記事")
     make_series("先の連載", articles=[article])

@@ -8,6 +8,7 @@ resolved against the article's URL (a JSON document has no base URL of its own).
 """
 
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -26,10 +27,12 @@ CONTENT_TYPE = "application/feed+json; charset=utf-8"
 ICON, FAVICON = "img/logo.png", "img/icon-64.png"  # drawn by blog/brand.py
 
 
-def absolute(request, path: str) -> str:
-    """``DJANGO_SITE_URL`` + path when configured; otherwise on the requested host. A URL that is
-    already absolute (``feeds.site_url`` gives one when the setting is there) stays as it is."""
-    return request.build_absolute_uri(site_url(path))
+def absolute(request, path_or_url: str) -> str:
+    """A path on ``DJANGO_SITE_URL`` when configured, else on the requested host; a URL that is
+    already absolute (the feed classes give one when the setting is there) stays as it is."""
+    if urlsplit(path_or_url).scheme:
+        return path_or_url
+    return request.build_absolute_uri(site_url(path_or_url))
 
 
 def rfc3339(moment) -> str:
@@ -37,8 +40,13 @@ def rfc3339(moment) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
+def text(value: str) -> str:
+    """Plain text for a title, name or tag (``feeds.plain_text``), without surrounding spaces."""
+    return plain_text(value).strip()
+
+
 def _unique(names) -> list[str]:
-    return list(dict.fromkeys(name for name in names if name))
+    return list(dict.fromkeys(name for name in map(text, names) if name))
 
 
 class JsonFeedView:
@@ -55,10 +63,10 @@ class JsonFeedView:
         feed = self.feed
         document = {
             "version": VERSION,
-            "title": plain_text(feed.title(obj)),
+            "title": text(feed.title(obj)),
             "home_page_url": absolute(request, feed.link(obj)),
             "feed_url": absolute(request, feed.feed_url(obj)),
-            "description": plain_text(feed.description(obj)),
+            "description": text(feed.description(obj)),
             "icon": absolute(request, static(ICON)),
             "favicon": absolute(request, static(FAVICON)),
             "authors": [self.author(request, obj) if isinstance(obj, Author) else self.team(request)],
@@ -74,7 +82,7 @@ class JsonFeedView:
         return {"name": TEAM_BYLINE, "url": absolute(request, reverse("blog:article-list"))}
 
     def author(self, request, author) -> dict:
-        return {"name": plain_text(author.name), "url": absolute(request, author.get_absolute_url())}
+        return {"name": text(author.name), "url": absolute(request, author.get_absolute_url())}
 
     def item(self, request, article) -> dict:
         feed = self.feed
@@ -82,15 +90,15 @@ class JsonFeedView:
         item = {
             "id": url,
             "url": url,
-            "title": plain_text(feed.item_title(article)),
+            "title": text(feed.item_title(article)),
             # Sanitized here, as the last step, like the RSS and Atom content.
             "content_html": sanitize(article.body_html, base_url=url),
-            "summary": plain_text(article.description),
+            "summary": text(article.description),
             "image": absolute(request, share_images.share_image_path(article)),
             "date_published": rfc3339(feed.item_pubdate(article)),
             "date_modified": rfc3339(feed.item_updateddate(article)),
             "authors": [self.author(request, author) for author in article.authors.all()],
-            "tags": _unique(plain_text(feed.item_categories(article))),
+            "tags": _unique(feed.item_categories(article)),
             "language": "ja",
         }
         if not item["authors"]:

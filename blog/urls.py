@@ -1,7 +1,7 @@
 from django.urls import path, re_path, register_converter
 
 from . import converters, feeds, json_feed, share_images, views
-from .sitemaps import SITEMAPS, sitemap_view
+from .sitemaps import SITEMAPS, news_sitemap_view, sitemap_view
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.YearConverter, "yyyy")
@@ -33,5 +33,6 @@ urlpatterns = [
     path("authors/<uslug:slug>/feed/atom/", feeds.conditional_feed(feeds.AuthorAtomFeed), name="author-feed-atom"),
     path("authors/<uslug:slug>/feed.json", json_feed.conditional_json_feed(json_feed.AuthorJsonFeed), name="author-feed-json"),
     path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap-news.xml", news_sitemap_view, name="sitemap-news"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

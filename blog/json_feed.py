@@ -45,6 +45,10 @@ def text(value: str) -> str:
     return plain_text(value).strip()
 
 
+def _filled(fields: dict) -> dict:
+    return {name: value for name, value in fields.items() if value != ""}
+
+
 def _unique(names) -> list[str]:
     return list(dict.fromkeys(name for name in map(text, names) if name))
 
@@ -82,7 +86,7 @@ class JsonFeedView:
         return {"name": TEAM_BYLINE, "url": absolute(request, reverse("blog:article-list"))}
 
     def author(self, request, author) -> dict:
-        return {"name": text(author.name), "url": absolute(request, author.get_absolute_url())}
+        return _filled({"name": text(author.name), "url": absolute(request, author.get_absolute_url())})
 
     def item(self, request, article) -> dict:
         feed = self.feed
@@ -103,7 +107,8 @@ class JsonFeedView:
         }
         if not item["authors"]:
             item["authors"] = [self.team(request)]
-        return item
+        # A title or summary that was all markup is left out rather than given as "".
+        return _filled(item)
 
 
 def json_feed(feed_class: type[feeds.ArticleFeed]) -> type[feeds.ArticleFeed]:

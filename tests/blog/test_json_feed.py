@@ -314,6 +314,16 @@ def test_hostile_markdown_and_names_are_sanitized(client):
     assert "\x0b" not in response.content.decode() and "\\u000b" not in response.content.decode()
 
 
+def test_a_title_or_name_that_is_all_markup_is_left_out_not_empty(client):
+    author = make_author("<script>名前</script>")
+    make_article("<script>alert(1)</script>", authors=[author])
+    _, document = fetch(client, reverse("blog:feed-json"))
+    item = document["items"][0]
+    assert "title" not in item
+    assert item["authors"] == [{"url": "http://testserver" + author.get_absolute_url()}]
+    assert item["content_html"]
+
+
 # -- Conditional GET and caching --------------------------------------------------------------
 
 

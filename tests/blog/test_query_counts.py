@@ -42,6 +42,9 @@ def build_site(count, prefix):
         "author": authors[0].get_absolute_url(),
         "search": "/search/?q=本文",
         "archive": f"/archive/{now.year}/",
+        "feed.json": "/feed.json",
+        "tag feed.json": "/tags/llm/feed.json",
+        "news sitemap": "/sitemap-news.xml",
         "series": series[0].get_absolute_url(),
         "series-index": "/series/",
         "article-in-series": chronological[len(chronological) // 2].get_absolute_url(),
@@ -55,7 +58,10 @@ def count_queries(client, url):
     return len(captured)
 
 
-PAGES = ["/", "article", "tag", "category", "author", "search", "archive", "series", "series-index", "article-in-series"]
+PAGES = [
+    "/", "article", "tag", "category", "author", "search", "archive", "feed.json", "tag feed.json", "news sitemap",
+    "series", "series-index", "article-in-series",
+]  # fmt: skip
 # Queries of a page rendered with nothing kept; an article in a series reads its series' list too.
 BUDGET = {"article-in-series": 9}
 

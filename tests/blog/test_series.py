@@ -201,6 +201,12 @@ def test_the_series_feeds_carry_only_its_published_articles(reader, llm_series):
     assert [entry.findtext(f"{ATOM}title") for entry in atom.iter(f"{ATOM}entry")] == titles
 
 
+def test_the_series_json_feed_carries_the_same_articles(reader, llm_series):
+    series, (first, second, draft, fourth) = llm_series
+    feed = reader.get(reverse("blog:series-feed-json", args=[series.slug])).json()
+    assert [item["title"] for item in feed["items"]] == [fourth.title, second.title, first.title]
+
+
 def test_the_series_feed_answers_304_to_a_current_copy(reader, llm_series):
     series, _articles = llm_series
     first = reader.get(reverse("blog:series-feed", args=[series.slug]))

@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test migrate demo check bench bench-fault clean e2e lighthouse browser-deps
+.PHONY: install run serve test migrate demo check bench bench-fault clean e2e lighthouse browser-deps image-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,12 @@ e2e: $(STAMP) $(NODE_STAMP) browser-deps
 ## lighthouse: Lighthouse scores of the home page and an article, served by gunicorn with demo data
 lighthouse: $(STAMP) $(NODE_STAMP) browser-deps
 	$(PY) bench/lighthouse.py
+
+## image-smoke: build the Docker image with podman and run it against the local PostgreSQL and Redis
+## (migrate, demo content, web; checks /healthz, pages, a static file). Installs podman when missing.
+## IMAGE_SMOKE_DB, IMAGE_SMOKE_REDIS_DB, IMAGE_SMOKE_PORT choose what it uses (docs/operations.md).
+image-smoke:
+	.ci/image-smoke
 
 ## check: Django's system checks and a missing-migration check
 check: $(STAMP)

@@ -33,10 +33,14 @@ def probe_target(bind):
         return ("unix", bind[len("unix:") :])
     if bind.startswith("fd://"):
         raise ValueError(f"cannot probe a file-descriptor bind: {bind}")
-    host, separator, port = bind.rpartition(":")
-    if not separator or not host:
-        host, port = (host or port), "8000"
-    host = host.strip("[]")
+    if bind.startswith("["):
+        host, _, port = bind[1:].partition("]")
+        port = port.removeprefix(":")
+    elif ":" in bind:
+        host, _, port = bind.rpartition(":")
+    else:
+        host, port = bind, ""
+    port = port or "8000"
     if host in ("", "0.0.0.0"):
         host = "127.0.0.1"
     elif host == "::":

@@ -1,0 +1,295 @@
+"""Read replicas: anonymous public reads from a replica, everything else from the primary.
+
+In an ordinary run the replica alias mirrors the primary's test database (tests/settings.py), so
+these tests prove the routing. Under ``.ci/with-replica`` the alias is a real streaming standby
+of the local PostgreSQL cluster: the pages below are then read from it, and the tests marked
+``standby`` also prove that it is one and that an editor never waits for it.
+"""
+
+import contextlib
+import os
+import time
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from blog.models import Article
+from config import routers
+from tests.factories import make_article, make_author, make_category, make_user
+
+REPLICA = settings.DATABASE_REPLICAS[0] if settings.DATABASE_REPLICAS else "replica1"
+ON_A_STANDBY = bool(settings.DATABASE_REPLICAS)
+DATABASES = [DEFAULT_DB_ALIAS, REPLICA]
+transactional = pytest.mark.django_db(transaction=True, databases=DATABASES)
+
+
+@pytest.fixture
+def routing(settings):
+    settings.DATABASE_REPLICAS = [REPLICA]
+
+
+@pytest.fixture
+def standby():
+    """The replica alias is a streaming standby here, or the test cannot say anything."""
+    if not ON_A_STANDBY:
+        if os.environ.get("ALLFORCES_EXPECT_STANDBY"):
+            pytest.fail("ALLFORCES_EXPECT_STANDBY is set but DATABASE_REPLICA_URLS names no replica")
+        pytest.skip("needs a streaming standby: .ci/with-replica (the replica stage of .ci/run)")
+    return connections[REPLICA]
+
+
+def scalar(alias, sql, params=()):
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def caught_up():
+    """Wait until the standby has replayed everything committed on the primary (a mirror: at once)."""
+    if not ON_A_STANDBY:
+        return
+    lsn = scalar(DEFAULT_DB_ALIAS, "SELECT pg_current_wal_lsn()")
+    deadline = time.monotonic() + 30
+    while not scalar(REPLICA, "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), %s) >= 0", [lsn]):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the standby did not replay up to {lsn} within 30 s")
+        time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def replay_paused():
+    """The standby applies no WAL inside the block: it lags the primary for as long as it lasts."""
+    scalar(REPLICA, "SELECT pg_wal_replay_pause()::text")
+    try:
+        yield
+    finally:
+        scalar(REPLICA, "SELECT pg_wal_replay_resume()::text")
+
+
+@contextlib.contextmanager
+def queries():
+    """Capture the queries sent to the primary and to the replica."""
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary, CaptureQueriesContext(connections[REPLICA]) as replica:
+        yield primary, replica
+
+
+def published_content():
+    category = make_category("大規模言語モデル")
+    author = make_author("山田花子")
+    article = make_article("レプリカから読む推論の記事", category=category, authors=[author], tags=("推論",))
+    return article
+
+
+# --- the router ------------------------------------------------------------------------------
+
+
+def test_reads_use_the_primary_unless_a_request_chose_a_replica():
+    router = routers.PrimaryReplicaRouter()
+    assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
+    with routers.reading_from(REPLICA):
+        assert router.db_for_read(Article) == REPLICA
+    assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
+
+
+def test_sessions_users_and_every_write_use_the_primary():
+    router = routers.PrimaryReplicaRouter()
+    with routers.reading_from(REPLICA):
+        assert router.db_for_read(Session) == DEFAULT_DB_ALIAS
+        assert router.db_for_read(get_user_model()) == DEFAULT_DB_ALIAS
+        assert router.db_for_write(Article) == DEFAULT_DB_ALIAS
+
+
+def test_only_the_primary_is_migrated():
+    router = routers.PrimaryReplicaRouter()
+    assert router.allow_migrate(DEFAULT_DB_ALIAS, "blog") is True
+    assert router.allow_migrate(REPLICA, "blog") is False
+
+
+@transactional
+def test_reads_inside_a_transaction_use_the_primary():
+    router = routers.PrimaryReplicaRouter()
+    with routers.reading_from(REPLICA):
+        assert router.db_for_read(Article) == REPLICA
+        with transaction.atomic():
+            assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
+            assert Article.objects.all().db == DEFAULT_DB_ALIAS
+
+
+@pytest.mark.parametrize(
+    ("value", "pinned"),
+    [
+        (lambda now: now + 5, True),
+        (lambda now: now - 1, False),
+        (lambda now: now + 10**6, False),
+        (lambda now: "abc", False),
+        (lambda now: "", False),
+        (lambda now: "1e9", False),
+    ],
+)
+def test_the_pin_cookie_counts_only_for_a_short_while(rf, settings, value, pinned):
+    settings.REPLICA_PIN_SECONDS = 10
+    request = rf.get("/")
+    request.COOKIES[routers.PIN_COOKIE] = str(value(int(time.time())))
+    assert routers.is_pinned(request) is pinned
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+def public_pages(article):
+    year = timezone.localtime(article.published_at).year
+    return [
+        ("/", article.title),
+        (article.get_absolute_url(), "レプリカから読む推論の記事"),
+        (article.category.get_absolute_url(), article.title),
+        (article.tags.get().get_absolute_url(), article.title),
+        (article.authors.get().get_absolute_url(), article.title),
+        (reverse("blog:archive-year", args=[year]), article.title),
+        (reverse("blog:search") + "?" + urlencode({"q": "推論"}), "読む<mark>推論</mark>の記事"),
+        (reverse("blog:feed"), article.title),
+        (reverse("blog:feed-atom"), article.title),
+        (reverse("blog:sitemap"), article.get_absolute_url()),
+    ]
+
+
+@transactional
+def test_anonymous_readers_get_every_public_page_from_the_replica(client, routing):
+    article = published_content()
+    pages = public_pages(article)
+    caught_up()
+    for path, expected in pages:
+        with queries() as (primary, replica):
+            response = client.get(path)
+        assert response.status_code == 200, path
+        assert expected in response.content.decode(), path
+        assert len(replica) > 0, f"{path} read nothing from the replica"
+        assert [q["sql"] for q in primary] == [], f"{path} read from the primary"
+
+
+@transactional
+def test_a_missing_article_is_a_404_from_the_replica(client, routing):
+    published_content()
+    caught_up()
+    with queries() as (primary, replica):
+        response = client.get("/articles/存在しない記事/")
+    assert response.status_code == 404
+    assert len(replica) > 0 and len(primary) == 0
+
+
+@transactional
+def test_staff_read_everything_from_the_primary(client, routing):
+    article = published_content()
+    client.force_login(make_user("editor", is_superuser=True))
+    for path in ("/", article.get_absolute_url(), reverse("admin:blog_article_changelist")):
+        with queries() as (primary, replica):
+            response = client.get(path)
+        assert response.status_code == 200, path
+        assert len(primary) > 0 and len(replica) == 0, path
+
+
+@transactional
+def test_an_anonymous_write_reads_the_primary_and_pins_nothing(client, routing):
+    make_user("editor")
+    with queries() as (primary, replica):
+        response = client.post(reverse("admin:login"), {"username": "editor", "password": "違う"})
+    assert response.status_code == 200
+    assert len(replica) == 0
+    assert routers.PIN_COOKIE not in response.cookies
+
+
+@transactional
+def test_a_signed_in_write_pins_the_browser_to_the_primary_even_after_signing_out(client, routing, settings):
+    settings.REPLICA_PIN_SECONDS = 7
+    article = published_content()
+    client.force_login(make_user("editor"))
+    response = client.post(reverse("admin:logout"))
+    cookie = response.cookies[routers.PIN_COOKIE]
+    assert cookie["max-age"] == 7 and cookie["httponly"] and cookie["samesite"] == "Lax"
+    with queries() as (primary, replica):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert len(primary) > 0 and len(replica) == 0
+    # Once the pin has run out, the same browser reads the replica again.
+    client.cookies[routers.PIN_COOKIE] = str(int(time.time()) - 1)
+    cache.clear()
+    caught_up()
+    with queries() as (primary, replica):
+        client.get(article.get_absolute_url())
+    assert len(replica) > 0 and len(primary) == 0
+
+
+@transactional
+def test_without_replicas_everything_reads_the_primary(client):
+    article = published_content()
+    with queries() as (primary, replica):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert len(primary) > 0 and len(replica) == 0
+
+
+def publish_through_the_admin(client, article):
+    return client.post(
+        reverse("admin:blog_article_transition", args=[article.pk, "publish"]), {"comment": "", "_transition": "1"}
+    )
+
+
+@transactional
+def test_an_editor_sees_the_article_they_just_published_at_once(client, routing):
+    editor = make_user("chief", is_superuser=True)
+    article = published_content()
+    article.status, article.published_at = Article.Status.IN_REVIEW, None
+    article.save()
+    caught_up()
+    client.force_login(editor)
+    response = publish_through_the_admin(client, article)
+    assert response.status_code == 302
+    assert routers.PIN_COOKIE in response.cookies
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "レプリカから読む推論の記事" in response.content.decode()
+
+
+# --- a real streaming standby (.ci/with-replica) ---------------------------------------------
+
+
+@transactional
+def test_the_replica_is_a_streaming_standby_of_the_primary(standby):
+    assert scalar(REPLICA, "SELECT pg_is_in_recovery()") is True
+    assert scalar(DEFAULT_DB_ALIAS, "SELECT pg_is_in_recovery()") is False
+    assert scalar(REPLICA, "SELECT status FROM pg_stat_wal_receiver") == "streaming"
+    # The same test database, reached on another server.
+    assert scalar(REPLICA, "SELECT current_database()") == scalar(DEFAULT_DB_ALIAS, "SELECT current_database()")
+    assert settings.DATABASES[REPLICA]["PORT"] != settings.DATABASES[DEFAULT_DB_ALIAS]["PORT"]
+    with pytest.raises(Exception, match="read-only transaction"):
+        scalar(REPLICA, "CREATE TABLE written_on_a_standby (id int)")
+
+
+@transactional
+def test_while_the_standby_lags_readers_see_it_and_the_editor_sees_the_primary(client, routing, standby):
+    editor = make_user("chief", is_superuser=True)
+    article = published_content()
+    article.status, article.published_at = Article.Status.IN_REVIEW, None
+    article.save()
+    caught_up()
+    reader = Client()
+    client.force_login(editor)
+    with replay_paused():
+        assert publish_through_the_admin(client, article).status_code == 302
+        # The standby has not applied the publication: readers cannot see it yet...
+        assert reader.get(article.get_absolute_url()).status_code == 404
+        # ...its editor does, at once, and so does their browser after signing out.
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200 and "レプリカから読む推論の記事" in response.content.decode()
+        client.post(reverse("admin:logout"))
+        assert client.get(article.get_absolute_url()).status_code == 200
+    caught_up()
+    assert reader.get(article.get_absolute_url()).status_code == 200

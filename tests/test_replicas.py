@@ -228,7 +228,8 @@ def test_a_signed_in_write_pins_the_browser_to_the_primary_even_after_signing_ou
 
 
 @transactional
-def test_without_replicas_everything_reads_the_primary(client):
+def test_without_replicas_everything_reads_the_primary(client, settings):
+    settings.DATABASE_REPLICAS = []
     article = published_content()
     with queries() as (primary, replica):
         response = client.get(article.get_absolute_url())

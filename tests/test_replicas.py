@@ -7,8 +7,12 @@ of the local PostgreSQL cluster: the pages below are then read from it, and the 
 """
 
 import contextlib
+import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -29,6 +33,7 @@ from tests.factories import make_article, make_author, make_category, make_user
 REPLICA = settings.DATABASE_REPLICAS[0] if settings.DATABASE_REPLICAS else "replica1"
 ON_A_STANDBY = bool(settings.DATABASE_REPLICAS)
 DATABASES = [DEFAULT_DB_ALIAS, REPLICA]
+ROOT = Path(__file__).resolve().parent.parent
 transactional = pytest.mark.django_db(transaction=True, databases=DATABASES)
 
 
@@ -294,3 +299,39 @@ def test_while_the_standby_lags_readers_see_it_and_the_editor_sees_the_primary(c
         assert client.get(article.get_absolute_url()).status_code == 200
     caught_up()
     assert reader.get(article.get_absolute_url()).status_code == 200
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def settings_with(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(env, DJANGO_DEBUG="1")
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps({'replicas': settings.DATABASE_REPLICAS, 'databases': settings.DATABASES}, default=str))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_each_replica_url_becomes_an_alias_that_mirrors_the_primary_in_tests():
+    result = settings_with(
+        DATABASE_URL="postgres://app@db-primary:5432/allforces",
+        DATABASE_REPLICA_URLS="postgres://app@db-r1:5432/allforces, postgres://app@db-r2:6432/allforces",
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["replicas"] == ["replica1", "replica2"]
+    replica2 = loaded["databases"]["replica2"]
+    assert (replica2["HOST"], replica2["PORT"]) == ("db-r2", 6432)
+    assert replica2["TEST"]["MIRROR"] == "default"
+    assert replica2["OPTIONS"]["connect_timeout"] == loaded["databases"]["default"]["OPTIONS"]["connect_timeout"]
+
+
+def test_a_replica_of_another_engine_is_refused():
+    result = settings_with(DATABASE_URL="postgres://app@db:5432/a", DATABASE_REPLICA_URLS="sqlite:///other.sqlite3")
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URLS" in result.stderr

@@ -5,7 +5,9 @@ read goes to a replica, and within it only reads outside a transaction: writes, 
 ``transaction.atomic()``, sessions and users, management commands, tasks and every staff request
 use the primary (``default``). A write request by a signed-in user pins the browser to the
 primary for ``DJANGO_REPLICA_PIN_SECONDS`` (a cookie), so an editor sees what they just changed
-even where they browse without their session.
+even where they browse without their session. After a content change the page cache moves on
+once more when the replicas have replayed it (``blog.caching.content_changed``), so a page
+rendered from a replica in between is not kept.
 """
 
 import contextlib
@@ -14,7 +16,7 @@ import random
 import time
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 PIN_COOKIE = "allforces_primary"
 # Authentication state must never lag: a logout or a password change counts at once.
@@ -31,6 +33,32 @@ def reading_from(alias):
         yield
     finally:
         _reader.reset(token)
+
+
+def wait_for_replicas(timeout=None) -> bool:
+    """Wait until every replica has replayed what the primary has committed so far (``False``: gave up).
+
+    Bounded by ``DJANGO_REPLICA_MAX_LAG_SECONDS``; a replica that cannot be reached is not waited for.
+    """
+    if not settings.DATABASE_REPLICAS or connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return True
+    deadline = time.monotonic() + (settings.REPLICA_MAX_LAG_SECONDS if timeout is None else timeout)
+    try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()")
+            (lsn,) = cursor.fetchone()
+        for alias in settings.DATABASE_REPLICAS:
+            with connections[alias].cursor() as cursor:
+                while True:
+                    cursor.execute("SELECT coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), %s) >= 0, true)", [lsn])
+                    if cursor.fetchone()[0]:
+                        break
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(0.01)
+    except DatabaseError:
+        return False
+    return True
 
 
 def choose_replica():

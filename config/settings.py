@@ -132,6 +132,8 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
 DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 # Seconds a browser reads the primary after a signed-in user's write (read-your-writes).
 REPLICA_PIN_SECONDS = env_int("DJANGO_REPLICA_PIN_SECONDS", 10)
+# How long a content change waits for the replicas before the page cache moves on again.
+REPLICA_MAX_LAG_SECONDS = env_int("DJANGO_REPLICA_MAX_LAG_SECONDS", 2)
 
 for database in DATABASES.values():
     if database["ENGINE"] == "django.db.backends.postgresql":

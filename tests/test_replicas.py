@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from django.utils.http import urlencode
 
 from blog.models import Article
 from config import routers
+from editorial import workflow
 from tests.factories import make_article, make_author, make_category, make_user
 
 REPLICA = settings.DATABASE_REPLICAS[0] if settings.DATABASE_REPLICAS else "replica1"
@@ -335,3 +337,37 @@ def test_a_replica_of_another_engine_is_refused():
     result = settings_with(DATABASE_URL="postgres://app@db:5432/a", DATABASE_REPLICA_URLS="sqlite:///other.sqlite3")
     assert result.returncode != 0
     assert "DATABASE_REPLICA_URLS" in result.stderr
+
+
+@transactional
+def test_a_page_rendered_from_a_lagging_standby_is_not_kept_past_the_change(routing, standby, settings):
+    """The home page read while the standby misses a publication must not stay in the page cache."""
+    settings.REPLICA_MAX_LAG_SECONDS = 30
+    editor = make_user("chief", is_superuser=True)
+    article = published_content()
+    article.status, article.published_at = Article.Status.IN_REVIEW, None
+    article.save()
+    make_article("先に公開済みの記事")
+    caught_up()
+    reader = Client()
+    assert article.title not in reader.get("/").content.decode()
+
+    def publish():
+        try:
+            workflow.publish(Article.objects.get(pk=article.pk), editor)
+        finally:
+            connections.close_all()
+
+    with replay_paused():
+        publishing = threading.Thread(target=publish)
+        publishing.start()
+        # Committed on the primary, still waiting for the standby in its on-commit hook:
+        while not Article.objects.published().filter(pk=article.pk).exists():
+            assert publishing.is_alive(), "the publication ended before the standby replayed it"
+            time.sleep(0.02)
+        stale = reader.get("/")
+        assert stale["X-Page-Cache"] == "miss" and article.title not in stale.content.decode()
+    publishing.join(timeout=60)
+    assert not publishing.is_alive()
+    fresh = reader.get("/")
+    assert article.title in fresh.content.decode()

@@ -92,7 +92,8 @@ lighthouse: $(STAMP) $(NODE_STAMP) browser-deps
 
 ## test-replica: the replica tests and the public-page tests with a real streaming replica of the local
 ## PostgreSQL cluster (.ci/with-replica; needs root and DATABASE_URL on 127.0.0.1:5432)
-REPLICA_TESTS ?= tests/test_replicas.py tests/blog/test_pages.py tests/blog/test_feeds.py tests/blog/test_sitemap.py
+REPLICA_TESTS ?= tests/test_replicas.py tests/blog/test_pages.py tests/blog/test_feeds.py tests/blog/test_json_feed.py \
+  tests/blog/test_sitemap.py tests/blog/test_news_sitemap.py
 test-replica: $(STAMP)
 	.ci/with-replica $(BIN)/pytest -n 0 -m "not e2e" $(REPLICA_TESTS) $(PYTEST_ARGS)
 

@@ -164,7 +164,9 @@ def public_pages(article):
         (reverse("blog:search") + "?" + urlencode({"q": "推論"}), "読む<mark>推論</mark>の記事"),
         (reverse("blog:feed"), article.title),
         (reverse("blog:feed-atom"), article.title),
+        (reverse("blog:feed-json"), article.title),
         (reverse("blog:sitemap"), article.get_absolute_url()),
+        (reverse("blog:sitemap-news"), article.title),
     ]
 
 

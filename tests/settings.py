@@ -19,3 +19,7 @@ SECURE_SSL_REDIRECT = False
 # Tests never touch the internet: link cards come from stored rows; tests/blog/test_linkcards.py
 # turns fetching on against a local server.
 LINK_CARD_FETCH = False
+# Background tasks run in the test process, right after the commit (tests/test_tasks.py turns
+# on the database backend and its worker).
+TASKS_BACKEND = "immediate"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

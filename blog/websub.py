@@ -86,25 +86,41 @@ def _public_article(pk) -> Article | None:
     return Article.objects.published().select_related("category").prefetch_related("tags", "authors").filter(pk=pk).first()
 
 
+class _Pending(dict):
+    """Article pk → feeds it was in before, for every article changed in one transaction."""
+
+    flushed = False
+
+    def flush(self) -> None:
+        if not self.flushed:
+            self.flushed = True
+            _flush(self)
+
+
 def _changed(pk, before: set[str]) -> None:
     """Remember that article ``pk`` changed (``before``: its feeds before the change); ping
-    once after the commit for everything remembered in this transaction."""
+    once after the commit for everything remembered in this transaction.
+
+    Every change adds a callback, and the first to run after the commit sends for all of
+    them: a change that saves an article and sets its tags and authors pings each feed once.
+    """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         _flush({pk: set(before)})
         return
     pending = getattr(connection, "_websub_pending", None)
-    registered = pending is not None and any(getattr(func, "pending", None) is pending for _sids, func, _robust in connection.run_on_commit)
-    if not registered:
-        pending = {}
-        connection._websub_pending = pending
-
-        def flush():
-            _flush(pending)
-
-        flush.pending = pending
-        transaction.on_commit(flush, robust=True)
+    waiting = pending is not None and not pending.flushed and any(
+        getattr(func, "pending", None) is pending for _sids, func, _robust in connection.run_on_commit
+    )
+    if not waiting:  # none yet, already sent, or its callbacks were rolled back with a savepoint
+        pending = connection._websub_pending = _Pending()
     pending.setdefault(pk, set()).update(before)
+
+    def flush():
+        pending.flush()
+
+    flush.pending = pending
+    transaction.on_commit(flush, robust=True)
 
 
 def _flush(pending: dict) -> None:
@@ -120,7 +136,6 @@ def _flush(pending: dict) -> None:
             _ping_at_publication(pk, hub_url)
         for url in sorted(urls):
             ping_hub.enqueue(hub_url, url)
-    pending.clear()
 
 
 def _ping_at_publication(pk, hub_url: str) -> None:

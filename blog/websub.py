@@ -127,15 +127,16 @@ def _flush(pending: dict) -> None:
     hub_url = hub()
     if not hub_url:
         return
+    urls = set()  # the site's feeds once, however many articles changed together
     for pk, before in pending.items():
-        urls = set(before)
+        urls.update(before)
         article = _public_article(pk)
         if article is not None:
             urls.update(feed_urls_for(article))
         else:
             _ping_at_publication(pk, hub_url)
-        for url in sorted(urls):
-            ping_hub.enqueue(hub_url, url)
+    for url in sorted(urls):
+        ping_hub.enqueue(hub_url, url)
 
 
 def _ping_at_publication(pk, hub_url: str) -> None:

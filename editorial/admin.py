@@ -5,6 +5,7 @@ Status and publication time are read-only here; every state change goes through
 """
 
 import datetime
+from urllib.parse import unquote
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -557,7 +558,7 @@ class BackgroundTaskAdmin(admin.ModelAdmin):
         """The feed pinged, or the e-mail's subject and how many people it goes to."""
         args = (obj.args_kwargs or {}).get("args", [])
         if obj.task_path == "blog.websub.ping_hub" and len(args) == 2:
-            return args[1]
+            return unquote(args[1])  # Japanese slugs readable
         if obj.task_path == "editorial.notifications.send_notification" and args and args[0]:
             messages_ = args[0]
             return _("%(subject)s（%(count)d通）") % {"subject": messages_[0][0], "count": len(messages_)}

@@ -284,3 +284,19 @@ def test_a_hub_needs_the_site_address_and_an_http_url(settings):
     assert websub_misconfigured() == []
     settings.WEBSUB_HUB = "file:///etc/passwd"
     assert [error.id for error in websub_misconfigured()] == ["allforces.E006"]
+
+
+def test_an_edit_saved_in_the_admin_pings_each_feed_once(hub, client, chief, article, django_capture_on_commit_callbacks):
+    from tests.editorial.conftest import change_form_data
+
+    old = SITE + reverse("blog:tag-feed", args=[Tag.objects.get(name="LLM").slug])
+    client.force_login(chief)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:blog_article_change", args=[article.pk]),
+            change_form_data(article, title="推論コストの話（改訂）", tags="推論, GPU"),
+        )
+    assert response.status_code == 302
+    pinged = hub.pinged()
+    assert len(pinged) == len(set(pinged))
+    assert set(pinged) == expected_feeds(article) | {old, old.replace("/feed/", "/feed/atom/")}

@@ -1,10 +1,11 @@
 """WebSub: every feed names a hub, and the hub hears whenever a public article changes.
 
-With ``WEBSUB_HUB`` set (``DJANGO_WEBSUB_HUB``), each feed declares ``rel="hub"`` and its own
-address as ``rel="self"`` (blog/feeds.py). Publishing, unpublishing, editing or deleting a public
+With ``WEBSUB_HUB`` set (``DJANGO_WEBSUB_HUB``), each RSS and Atom feed declares ``rel="hub"``
+and its own address as ``rel="self"`` (blog/feeds.py); each JSON Feed lists the hub in ``hubs``
+next to its ``feed_url`` (blog/json_feed.py). Publishing, unpublishing, editing or deleting a public
 article pings the hub — a form-encoded ``POST`` of ``hub.mode=publish`` and ``hub.url=<feed>`` —
 once for each feed the article appears in, or appeared in before the change (``feed_urls_for``):
-the site's, its category's, each tag's and each author's, in every format. Each ping is a
+the site's, its category's, each tag's and each author's, in RSS, Atom and JSON Feed. Each ping is a
 ``ping_hub`` task, enqueued after the commit and retried with backoff (config/tasks.py).
 
 Which changes count is decided by signals on ``Article`` and its tag and author relations, so
@@ -31,10 +32,10 @@ from .models import Article
 logger = logging.getLogger(__name__)
 
 # Every feed format, by what it lists: one URL name per format. A new format adds its name here.
-SITE_FEEDS = ("blog:feed", "blog:feed-atom")
-CATEGORY_FEEDS = ("blog:category-feed", "blog:category-feed-atom")
-TAG_FEEDS = ("blog:tag-feed", "blog:tag-feed-atom")
-AUTHOR_FEEDS = ("blog:author-feed", "blog:author-feed-atom")
+SITE_FEEDS = ("blog:feed", "blog:feed-atom", "blog:feed-json")
+CATEGORY_FEEDS = ("blog:category-feed", "blog:category-feed-atom", "blog:category-feed-json")
+TAG_FEEDS = ("blog:tag-feed", "blog:tag-feed-atom", "blog:tag-feed-json")
+AUTHOR_FEEDS = ("blog:author-feed", "blog:author-feed-atom", "blog:author-feed-json")
 
 
 def hub() -> str:

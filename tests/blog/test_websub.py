@@ -89,10 +89,10 @@ def chief(db):
 def expected_feeds(article) -> set[str]:
     tag_slugs = {tag.slug for tag in article.tags.all()}
     author_slugs = {author.slug for author in article.authors.all()}
-    paths = {reverse("blog:feed"), reverse("blog:feed-atom")}
+    paths = {reverse("blog:feed"), reverse("blog:feed-atom"), reverse("blog:feed-json")}
     for kind, slugs in (("category", {article.category.slug}), ("tag", tag_slugs), ("author", author_slugs)):
         for slug in slugs:
-            paths |= {reverse(f"blog:{kind}-feed", args=[slug]), reverse(f"blog:{kind}-feed-atom", args=[slug])}
+            paths |= {reverse(f"blog:{kind}-feed{format}", args=[slug]) for format in ("", "-atom", "-json")}
     return {SITE + path for path in paths}
 
 
@@ -100,8 +100,12 @@ def expected_feeds(article) -> set[str]:
 
 
 def feed_links(client, url) -> dict[str, str]:
+    """The hub and self address a feed declares: ``<atom:link>``/``<link>``, or JSON Feed's ``hubs`` and ``feed_url``."""
     response = client.get(url)
     assert response.status_code == 200
+    if url.endswith("feed.json"):
+        document = response.json()
+        return {"self": document["feed_url"]} | {hub["type"]: hub["url"] for hub in document.get("hubs", [])}
     root = ET.fromstring(response.content)
     links = root.iter(f"{ATOM}link")
     return {link.get("rel"): link.get("href") for link in links if link.get("rel") in ("hub", "self")}
@@ -109,9 +113,11 @@ def feed_links(client, url) -> dict[str, str]:
 
 def test_every_feed_of_an_article_names_the_hub_and_its_own_address(client, hub, article):
     feeds = websub.feed_urls_for(article)
-    assert len(feeds) == 2 + 2 + 2 * 2 + 2 * 2
+    assert len(feeds) == 3 * (1 + 1 + 2 + 2)  # RSS, Atom, JSON: site, category, 2 tags, 2 authors
+    assert set(feeds) == expected_feeds(article)
     for url in feeds:
-        assert feed_links(client, url.removeprefix(SITE)) == {"hub": hub.url, "self": url}
+        hub_key = "WebSub" if url.endswith("feed.json") else "hub"
+        assert feed_links(client, url.removeprefix(SITE)) == {hub_key: hub.url, "self": url}
 
 
 def test_japanese_slugs_give_the_same_address_in_the_feed_and_in_the_ping(client, hub, article):
@@ -126,6 +132,7 @@ def test_without_a_hub_feeds_name_none(client, settings, article):
     settings.SITE_URL = SITE
     assert feed_links(client, reverse("blog:feed")) == {"self": SITE + reverse("blog:feed")}
     assert feed_links(client, reverse("blog:feed-atom")) == {"self": SITE + reverse("blog:feed-atom")}
+    assert feed_links(client, reverse("blog:feed-json")) == {"self": SITE + reverse("blog:feed-json")}
 
 
 # -- Changes ping the hub ----------------------------------------------------------------------
@@ -172,7 +179,7 @@ def test_retagging_pings_the_feed_of_the_tag_left_and_of_the_tag_joined(hub, art
     pinged = hub.pinged()
     assert old in pinged and new in pinged
     assert len(pinged) == len(set(pinged)), "one ping per feed, however many saves the change took"
-    assert set(pinged) == expected_feeds(article) | {old, old.replace("/feed/", "/feed/atom/")}
+    assert set(pinged) == expected_feeds(article) | {old, old.replace("/feed/", "/feed/atom/"), old.replace("/feed/", "/feed.json")}
 
 
 def test_changing_a_draft_pings_nothing(hub, django_capture_on_commit_callbacks):
@@ -243,20 +250,20 @@ def test_pings_wait_for_the_worker_and_a_failing_hub_is_tried_again(hub, databas
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(article, chief)
     feeds = expected_feeds(article)
-    assert len(feeds) == 8  # site, category, one tag, one author; RSS and Atom
-    assert hub.requests == [] and pings(TaskResultStatus.READY).count() == 8
+    assert len(feeds) == 12  # site, category, one tag, one author; RSS, Atom and JSON
+    assert hub.requests == [] and pings(TaskResultStatus.READY).count() == 12
     hub.status = 503
     run_worker()
-    assert len(hub.requests) == 8
-    assert pings(TaskResultStatus.FAILED).count() == 8
+    assert len(hub.requests) == 12
+    assert pings(TaskResultStatus.FAILED).count() == 12
     retries = pings(TaskResultStatus.READY)
     assert sorted(row.args_kwargs["args"][1] for row in retries) == sorted(feeds)
     assert {row.args_kwargs["kwargs"]["attempt"] for row in retries} == {2}
     hub.status = 202
     retries.update(run_after=article.published_at)  # due now
     run_worker()
-    assert pings(TaskResultStatus.SUCCESSFUL).count() == 8
-    assert sorted(hub.pinged()[8:]) == sorted(feeds)
+    assert pings(TaskResultStatus.SUCCESSFUL).count() == 12
+    assert sorted(hub.pinged()[12:]) == sorted(feeds)
 
 
 def test_scheduling_enqueues_the_pings_for_the_publication_time(hub, database_tasks, django_capture_on_commit_callbacks):
@@ -299,4 +306,4 @@ def test_an_edit_saved_in_the_admin_pings_each_feed_once(hub, client, chief, art
     assert response.status_code == 302
     pinged = hub.pinged()
     assert len(pinged) == len(set(pinged))
-    assert set(pinged) == expected_feeds(article) | {old, old.replace("/feed/", "/feed/atom/")}
+    assert set(pinged) == expected_feeds(article) | {old, old.replace("/feed/", "/feed/atom/"), old.replace("/feed/", "/feed.json")}

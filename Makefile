@@ -39,6 +39,7 @@ run: demo
 ## DATABASE_URL is set, Redis when REDIS_URL is set. Plain HTTP, so no HTTPS redirect or secure cookies.
 ## DJANGO_ALLOW_LOCAL_SERVICES=1 accepts SQLite, the local cache and console e-mail on purpose here;
 ## a real deployment leaves it unset and must set every variable (config/checks.py).
+## Background tasks (e-mails, WebSub pings) wait in the database for `make worker`.
 serve: $(STAMP)
 	@test -n "$$DJANGO_SECRET_KEY" || test -s .serve-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .serve-secret-key)}" DJANGO_DEBUG=0 \

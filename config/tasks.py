@@ -7,8 +7,8 @@ same process (development and tests).
 
 Two rules hold for every task here:
 
-- **Enqueued on commit** (``enqueue_on_commit``): a rolled-back change sends nothing, and the
-  request that made the change never waits on the network.
+- **Enqueued on commit** (``enqueue_on_commit``): a rolled-back change sends nothing, and with
+  the database backend the request that made the change never waits on the network.
 - **Retried with exponential backoff** (``retrying_task``): django-tasks has no retries of its
   own, so a failed attempt is recorded as failed (its traceback in the admin) and, while
   attempts remain, the same task is enqueued again with ``run_after`` =

@@ -1,7 +1,9 @@
 """RSS 2.0 and Atom feeds of published articles: the whole site, and each category, tag, author and series.
 
 Every feed starts from ``Article.objects.published()``. Items carry the full sanitized body
-(``content:encoded`` in RSS, ``<content>`` in Atom) and the excerpt as the summary. Views are
+(``content:encoded`` in RSS, ``<content>`` in Atom) and the excerpt as the summary. Each feed
+gives its own address (``rel="self"``) and, with ``WEBSUB_HUB`` set, its WebSub hub
+(``rel="hub"``, blog/websub.py). Views are
 wrapped with ``django.views.decorators.http.condition`` (see ``conditional_feed``), so readers
 that send ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not Modified`` for two cheap queries.
 """
@@ -95,6 +97,11 @@ class RssWithContent(_XmlSafeFeed, feedgenerator.Rss201rev2Feed):
             "xmlns:dc": "http://purl.org/dc/elements/1.1/",
         }
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # <atom:link rel="self"> comes from feed_url
+        if self.feed.get("hub"):
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": self.feed["hub"]})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, _link in item.get("authors", ()):
@@ -105,6 +112,11 @@ class RssWithContent(_XmlSafeFeed, feedgenerator.Rss201rev2Feed):
 
 class AtomWithContent(_XmlSafeFeed, feedgenerator.Atom1Feed):
     """Atom 1.0 with the full body in ``<content type="html">`` and every author."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # <link rel="self"> comes from feed_url
+        if self.feed.get("hub"):
+            handler.addQuickElement("link", "", {"rel": "hub", "href": self.feed["hub"]})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -158,6 +170,9 @@ class ArticleFeed(Feed):
     def feed_url(self, obj):
         kwargs = {"slug": obj.slug} if obj is not None else {}
         return site_url(reverse(self.url_name, kwargs=kwargs))
+
+    def feed_extra_kwargs(self, obj):
+        return {"hub": settings.WEBSUB_HUB}
 
     def item_title(self, item):
         return item.title

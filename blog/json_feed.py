@@ -76,7 +76,7 @@ class JsonFeedView:
             "authors": [self.author(request, obj) if isinstance(obj, Author) else self.team(request)],
             "language": "ja",
         }
-        hub = getattr(settings, "WEBSUB_HUB", "")
+        hub = settings.WEBSUB_HUB
         if hub:
             document["hubs"] = [{"type": "WebSub", "url": hub}]
         document["items"] = [self.item(request, article) for article in feed.items(obj)]

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "taggit",
     "markdownx",
+    "django_tasks",
+    "django_tasks_db",
     "blog",
     "editorial",
 ]
@@ -238,6 +240,27 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ALLFORCES編集部 <editors@allforces.example>")
+
+# -- Background tasks (config/tasks.py) -------------------------------------------------
+# "database": each task is a row that `manage.py db_worker` runs (production, the compose
+# `worker` service, `make worker`). "immediate": run in the web process right after the commit
+# (development with `make run`, and the tests). Production refuses "immediate" (config/checks.py).
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate" if DEBUG else "database").strip().lower()
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# A failed task is tried again after BASE, 2×BASE, 4×BASE … seconds, at most MAX_ATTEMPTS times in all.
+TASK_MAX_ATTEMPTS = env_int("DJANGO_TASK_MAX_ATTEMPTS", 8)
+TASK_RETRY_BASE_SECONDS = env_int("DJANGO_TASK_RETRY_BASE_SECONDS", 30)
+
+# -- WebSub (blog/websub.py) --------------------------------------------------------------
+# The hub every feed declares and every public change is announced to; empty: no hub.
+WEBSUB_HUB = os.environ.get("DJANGO_WEBSUB_HUB", "").strip()
+WEBSUB_TIMEOUT_SECONDS = env_int("DJANGO_WEBSUB_TIMEOUT_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

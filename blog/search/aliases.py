@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from .. import caching, text
 
 CACHE_NAME = "search-aliases"
+_SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわアイウエオツヤユヨワカケ")
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,16 @@ class AliasTable:
         return found
 
     def closest(self, word: str, cutoff: float = 0.75) -> str | None:
-        """The preferred spelling of the group with a spelling most like ``word`` (a typo), if any."""
+        """The preferred spelling of the group with a spelling most like ``word`` (a typo), if any.
+
+        Small kana count as their full-size letters (エヌビデァ is near エヌビディア).
+        """
         folded = text.normalize(word)
         if len(folded) < 3 or folded in self.index:
             return None
-        match = difflib.get_close_matches(folded, list(self.index), n=1, cutoff=cutoff)
-        return self.groups[self.index[match[0]]][0] if match else None
+        loose = {spelling.translate(_SMALL_KANA): spelling for spelling in self.index}
+        match = difflib.get_close_matches(folded.translate(_SMALL_KANA), list(loose), n=1, cutoff=cutoff)
+        return self.groups[self.index[loose[match[0]]]][0] if match else None
 
     def completions(self, prefix: str, limit: int = 10) -> list[tuple[str, ...]]:
         """Groups with a spelling that starts with ``prefix`` (or contains it, after those)."""

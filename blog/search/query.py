@@ -83,12 +83,12 @@ class Query:
         """Every spelling that may have matched, longest first (for <mark>)."""
         return sorted({s for term in self.terms for s in term.spellings}, key=lambda s: (-len(s), s))
 
-    def text_without(self, term: Term) -> str:
-        """The query as a reader would type it, without ``term``."""
-        kept = [t.label for t in self.terms if t is not term]
-        return " ".join(kept + [f'-"{p}"' if " " in p else f"-{p}" for p in self.excluded])
+    @property
+    def text(self) -> str:
+        """The query as a reader would type it (from what was typed for each term)."""
+        return self.text_replacing(None, "")
 
-    def text_replacing(self, term: Term, word: str) -> str:
+    def text_replacing(self, term: Term | None, word: str) -> str:
         """The query as a reader would type it, with ``word`` in place of ``term``."""
         kept = [word if t is term else t.label for t in self.terms]
         return " ".join(kept + [f'-"{p}"' if " " in p else f"-{p}" for p in self.excluded])

@@ -113,10 +113,10 @@ def suggest(prefix: str, aliases: AliasTable) -> list[Suggestion]:
 
 @dataclass(frozen=True)
 class NoResultHelp:
-    relaxed: str = ""  # the query without its least frequent term, when that finds something
+    relaxed: str = ""  # the query without its least frequent term (or terms), when that finds something
     relaxed_count: int = 0  # capped at RESULT_LIMIT, like the page's own count
     relaxed_capped: bool = False
-    dropped: str = ""  # the term left out
+    dropped: str = ""  # the terms left out, as 「a」「b」 reads
     meant: str = ""  # the query with the alias it may have meant
     meant_word: str = ""
     tags: tuple = ()  # (name, url) of related tags
@@ -132,23 +132,29 @@ def _count(listing, query: Query, request) -> int:
 def no_result_help(request, listing, query: Query, aliases: AliasTable) -> NoResultHelp:
     """Ways on from a search that found nothing (``listing``: ``published().for_listing()``).
 
-    A constant number of queries: a count per term (at most ``query.MAX_TERMS``), one for the
-    query without the rarest, one for the related tags — each count remembered like a search's.
+    A constant number of queries: a count per term and one per shorter query tried (each at
+    most ``query.MAX_TERMS``), one for the related tags — each count remembered like a search's.
     """
     relaxed, relaxed_count, relaxed_capped, dropped = "", 0, False, ""
     rarest = None
     if len(query.terms) >= 2:
         counts = [_count(listing, Query((term,), query.excluded), request) for term in query.terms]
-        rarest = query.terms[counts.index(min(counts))]
-        rest = Query(tuple(t for t in query.terms if t is not rarest), query.excluded)
-        relaxed_count = _count(listing, rest, request)
-        relaxed_capped = relaxed_count >= RESULT_LIMIT
-        if relaxed_count:
-            relaxed, dropped = query.text_without(rarest), rarest.label
+        by_rarity = [term for _, _, term in sorted(zip(counts, range(len(counts)), query.terms))]
+        rarest = by_rarity[0]
+        # leave out the rarest term, then the next rarest, until the rest finds something
+        for n in range(1, len(by_rarity)):
+            left_out = by_rarity[:n]
+            rest = Query(tuple(t for t in query.terms if t not in left_out), query.excluded)
+            relaxed_count = _count(listing, rest, request)
+            if relaxed_count:
+                relaxed = rest.text
+                dropped = "」「".join(t.label for t in query.terms if t in left_out)
+                relaxed_capped = relaxed_count >= RESULT_LIMIT
+                break
     meant, meant_word = "", ""
     candidates = ([rarest] if rarest else []) + [t for t in query.terms if t is not rarest]
     for term in candidates:
-        word = aliases.closest(term.label)
+        word = aliases.closest(term.label, cutoff=0.72)
         if word:
             meant, meant_word = query.text_replacing(term, word), word
             break

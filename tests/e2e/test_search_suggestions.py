@@ -4,11 +4,21 @@ import re
 
 from playwright.sync_api import expect
 
+from blog.models import Alias, AliasGroup
+
+
+def nvidia_aliases():
+    # the live server's tests flush the tables the seed migration filled
+    group, _ = AliasGroup.objects.get_or_create(name="NVIDIA")
+    if not Alias.objects.filter(normalized="エヌビディア").exists():
+        Alias.objects.create(group=group, spelling="エヌビディア")
+
 
 def test_reader_picks_a_suggestion_with_the_keyboard(page, site, screenshot):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    nvidia_aliases()
     page.goto(site.url("/"))
     box = page.get_by_role("combobox", name="記事を検索")
     expect(box).to_have_attribute("aria-expanded", "false")

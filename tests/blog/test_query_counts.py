@@ -39,6 +39,9 @@ def build_site(count, prefix):
         "author": authors[0].get_absolute_url(),
         "search": "/search/?q=本文",
         "archive": f"/archive/{now.year}/",
+        "feed.json": "/feed.json",
+        "tag feed.json": "/tags/llm/feed.json",
+        "news sitemap": "/sitemap-news.xml",
     }
 
 
@@ -49,7 +52,9 @@ def count_queries(client, url):
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["/", "article", "tag", "category", "author", "search", "archive"])
+@pytest.mark.parametrize(
+    "page", ["/", "article", "tag", "category", "author", "search", "archive", "feed.json", "tag feed.json", "news sitemap"]
+)
 def test_queries_per_page_do_not_grow_with_content(client, page):
     small = count_queries(client, build_site(5, "小")[page])
     Article.objects.all().delete()

@@ -1,10 +1,12 @@
 """The search box's suggestions with the keyboard alone, and the search without them."""
 
+import json
 import re
 
 from playwright.sync_api import expect
 
 from blog.models import Alias, AliasGroup
+from tests.e2e.test_accessibility import axe_violations
 
 
 def nvidia_aliases():
@@ -14,7 +16,7 @@ def nvidia_aliases():
         Alias.objects.create(group=group, spelling="エヌビディア")
 
 
-def test_reader_picks_a_suggestion_with_the_keyboard(page, site, screenshot):
+def test_reader_picks_a_suggestion_with_the_keyboard(page, site, screenshot, node_modules):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
@@ -34,6 +36,8 @@ def test_reader_picks_a_suggestion_with_the_keyboard(page, site, screenshot):
 
     box.press("ArrowDown")
     expect(option).to_have_attribute("aria-selected", "true")
+    violations = axe_violations(page, node_modules)  # the open list, an option chosen
+    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
     expect(box).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
     box.press("Escape")
     expect(listbox).to_be_hidden()

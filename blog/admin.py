@@ -66,7 +66,7 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("別名"))
     def other_names(self, obj):
         # one read of the alias table per changelist, not one per row
-        table = self._alias_table
+        table = getattr(self, "_alias_table", None) or aliases.load()
         return "、".join(s for s in table.group(obj.name) if text.normalize(s) != text.normalize(obj.name)) or "—"
 
     def changelist_view(self, request, extra_context=None):

@@ -1,3 +1,5 @@
+import functools
+import operator
 import uuid
 
 from django import forms
@@ -11,7 +13,9 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Author, Category, Redirect, Series, SeriesEntry, Tag
+from . import text
+from .models import Alias, AliasGroup, Article, Author, Category, Redirect, Series, SeriesEntry, Tag
+from .search import aliases
 from .uploads import IMAGE_FORMATS, clean_image
 
 
@@ -50,7 +54,7 @@ class MergeTagsForm(forms.Form):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count"]
+    list_display = ["name", "slug", "article_count", "other_names"]
     search_fields = ["name", "slug"]
     ordering = ["name"]
     actions = ["merge_tags"]
@@ -61,6 +65,25 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("記事数"), ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
+
+    @admin.display(description=_("別名"))
+    def other_names(self, obj):
+        # one read of the alias table per changelist, not one per row
+        table = getattr(self, "_alias_table", None) or aliases.load()
+        return "、".join(s for s in table.group(obj.name) if text.normalize(s) != text.normalize(obj.name)) or "—"
+
+    def changelist_view(self, request, extra_context=None):
+        self._alias_table = aliases.load()
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find a tag by any spelling of its alias group too: エヌビディア finds NVIDIA."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        spellings = aliases.load().group(search_term.strip()) if search_term.strip() else ()
+        if spellings:
+            named = functools.reduce(operator.or_, [Q(name__iexact=s) for s in spellings])
+            queryset |= self.get_queryset(request).filter(named)
+        return queryset, may_have_duplicates
 
     def has_merge_permission(self, request):
         return self.has_change_permission(request) and self.has_delete_permission(request)
@@ -109,6 +132,46 @@ class TagAdmin(admin.ModelAdmin):
             "tags": tags,
         }
         return TemplateResponse(request, "admin/blog/tag/merge.html", context)
+
+
+class AliasFormSet(forms.BaseInlineFormSet):
+    """Refuse the same spelling twice in one group, or the group's own name as an alias."""
+
+    def clean(self):
+        super().clean()
+        seen = {text.normalize(text.normalize_tag_name(self.instance.name or ""))}
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                continue
+            spelling = form.cleaned_data.get("spelling", "")
+            normalized = text.normalize(text.normalize_tag_name(spelling))
+            if normalized in seen:
+                form.add_error("spelling", _("「%(name)s」はこのグループに同じ表記があります。") % {"name": spelling})
+            seen.add(normalized)
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    formset = AliasFormSet
+    fields = ["spelling"]
+    extra = 3
+
+
+@admin.register(AliasGroup)
+class AliasGroupAdmin(admin.ModelAdmin):
+    """The spellings a search treats as one word, and the names a tag is found by."""
+
+    list_display = ["name", "other_spellings", "updated_at"]
+    search_fields = ["name", "aliases__spelling"]
+    inlines = [AliasInline]
+    fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description=_("別表記"))
+    def other_spellings(self, obj):
+        return "、".join(alias.spelling for alias in obj.aliases.all()) or "—"
 
 
 @admin.register(Redirect)

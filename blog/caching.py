@@ -2,8 +2,8 @@
 
 A page is stored once per URL together with the *content version* it was rendered under.
 Any saved or deleted ``Article``, ``Category``, ``Tag``, ``TaggedArticle``, ``Author``,
-``Series`` or ``SeriesEntry`` (and any change to an article's authors or tags) moves the version on, so every stored page
-is stale at once — publishing, unpublishing, editing, renaming or merging all show on the
+``Series``, ``SeriesEntry``, ``AliasGroup`` or ``Alias`` (and any change to an article's authors or tags) moves the version
+on, so every stored page is stale at once — publishing, unpublishing, editing, renaming or merging all show on the
 next request, whichever code made the change (the editorial workflow, the admin, a
 management command), as long as it goes through ``save()``/``delete()``.
 
@@ -93,9 +93,10 @@ def bump_version_after_replicas() -> None:
 
 
 def connect_signals() -> None:
-    from .models import Article, Author, Category, Series, SeriesEntry, Tag, TaggedArticle
+    from .models import Alias, AliasGroup, Article, Author, Category, Series, SeriesEntry, Tag, TaggedArticle
 
-    for model in (Article, Category, Tag, TaggedArticle, Author, Series, SeriesEntry):
+    # aliases change what a search finds and where a tag's other names lead
+    for model in (Article, Category, Tag, TaggedArticle, Author, Series, SeriesEntry, AliasGroup, Alias):
         post_save.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.save.{model.__name__}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.delete.{model.__name__}")
     for through in (Article.authors.through, TaggedArticle):

@@ -119,14 +119,121 @@ class Tag(TagBase):
     def merge_into(self, target: "Tag") -> int:
         """Move every article of this tag onto ``target``, then delete this tag.
 
+        The aliases go with the articles: this tag's name, and every spelling of its alias
+        group, become spellings of ``target``'s group (created if ``target`` has none), so a
+        reader typing the old name still finds ``target`` and its old address leads there.
         Returns how many articles gained ``target``.
         """
         if target.pk == self.pk:
             return 0
         already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
         moved = TaggedArticle.objects.filter(tag=self).exclude(content_object_id__in=already).update(tag=target)
+        self._hand_aliases_to(target)
         self.delete()
         return moved
+
+    def alias_group(self) -> "AliasGroup | None":
+        """The alias group one of whose spellings is this tag's name."""
+        found = Alias.objects.filter(normalized=text.normalize(self.name)).select_related("group").first()
+        return found.group if found else AliasGroup.objects.filter(name__iexact=self.name).first()
+
+    def _hand_aliases_to(self, target: "Tag") -> None:
+        source, kept = self.alias_group(), target.alias_group()
+        if kept is None and source is not None:
+            # the source's group becomes the target's: its name is the target's now
+            old_name = source.name
+            source.name = target.name
+            source.save()
+            source.add_spelling(old_name)
+            kept = source
+        elif kept is None:
+            kept = AliasGroup.objects.create(name=target.name)
+        elif source is not None and source.pk != kept.pk:
+            spellings = source.spellings
+            source.delete()  # its spellings are free to join the target's group
+            for spelling in spellings:
+                kept.add_spelling(spelling)
+        kept.add_spelling(self.name)
+
+
+class AliasGroup(models.Model):
+    """Spellings of one name that a search treats as the same word: NVIDIA ⇄ エヌビディア.
+
+    The group's ``name`` is its preferred spelling and one of its spellings; ``Alias`` rows hold
+    the others. A tag whose name is one of the spellings is the group's tag (``blog.search.aliases``).
+    """
+
+    name = models.CharField(_("代表表記"), max_length=100, unique=True, help_text=_("例: NVIDIA"))
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("同義語・別名")
+        verbose_name_plural = _("同義語・別名")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = text.normalize_tag_name(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.name = text.normalize_tag_name(self.name)
+        taken = Alias.objects.filter(normalized=text.normalize(self.name))
+        if self.pk:
+            taken = taken.exclude(group=self)
+        if self.name and taken.exists():
+            raise ValidationError({"name": _("「%(name)s」は別のグループ「%(group)s」の表記です。") % {
+                "name": self.name, "group": taken.select_related("group").first().group.name}})
+
+    @property
+    def spellings(self) -> list[str]:
+        return [self.name, *(alias.spelling for alias in self.aliases.all())]
+
+    def add_spelling(self, spelling: str) -> bool:
+        """Add ``spelling`` unless it is already a spelling of any group; ``True`` if added."""
+        spelling = text.normalize_tag_name(spelling)
+        normalized = text.normalize(spelling)
+        if not normalized or Alias.objects.filter(normalized=normalized).exists():
+            return False
+        if AliasGroup.objects.filter(name__iexact=spelling).exists():  # names are NFKC already
+            return False
+        Alias.objects.create(group=self, spelling=spelling)
+        return True
+
+
+class Alias(models.Model):
+    """Another spelling of an ``AliasGroup``'s name (オープンAI for OpenAI)."""
+
+    group = models.ForeignKey(AliasGroup, verbose_name=_("グループ"), on_delete=models.CASCADE, related_name="aliases")
+    spelling = models.CharField(_("表記"), max_length=100)
+    # The spelling as search compares it (NFKC, case-folded): one group per spelling.
+    normalized = models.CharField(max_length=100, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["group", "spelling"]
+        verbose_name = _("別表記")
+        verbose_name_plural = _("別表記")
+
+    def __str__(self):
+        return self.spelling
+
+    def save(self, *args, **kwargs):
+        self.spelling = text.normalize_tag_name(self.spelling)
+        self.normalized = text.normalize(self.spelling)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.spelling = text.normalize_tag_name(self.spelling)
+        normalized = text.normalize(self.spelling)
+        if not normalized:
+            return
+        other = Alias.objects.filter(normalized=normalized).exclude(pk=self.pk).select_related("group").first()
+        group = other.group if other else AliasGroup.objects.filter(name__iexact=self.spelling).first()
+        if group is not None:
+            raise ValidationError({"spelling": _("「%(name)s」はすでにグループ「%(group)s」の表記です。") % {
+                "name": self.spelling, "group": group.name}})
 
 
 class NormalizingTaggableManager(_TaggableManager):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("archive/<yyyy:year>/", views.ArchivePeriodView.as_view(), name="archive-year"),
     path("archive/<yyyy:year>/<mm:month>/", views.ArchivePeriodView.as_view(), name="archive-month"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("search/suggest/", views.search_suggestions, name="search-suggest"),
     re_path(r"^og/(?P<pk>[0-9]+)-(?P<digest>[0-9a-f]{16})\.png$", share_images.share_image, name="share-image"),
     path("feed/", feeds.conditional_feed(feeds.ArticleFeed), name="feed"),
     path("feed/atom/", feeds.conditional_feed(feeds.SiteAtomFeed), name="feed-atom"),

@@ -5,17 +5,17 @@ import hashlib
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, QuerySet
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import caching, text
+from . import caching, ratelimit, text
 from .models import Article, Author, Category, Series, Tag
-from .search import SearchResults
+from .search import SearchResults, aliases, suggestions
 from .search import query as search_query
 from .visibility import with_public_articles
 
@@ -197,8 +197,18 @@ class CategoryDetailView(PublishedArticleMixin, ListView):
 class TagDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/tag_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            self.tag = remembered_or_404(request, Tag, kwargs["slug"])
+        except Http404:
+            # another spelling of a tag's name (エヌビディア for NVIDIA, a merged tag's old address)
+            target = suggestions.tag_for_spellings(aliases.table(request).by_slug(kwargs["slug"]))
+            if target is None or target.slug == kwargs["slug"]:
+                raise
+            return redirect(target)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.tag = remembered_or_404(self.request, Tag, self.kwargs["slug"])
         return super().get_queryset().with_tag(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -262,7 +272,8 @@ class SearchView(PublishedArticleMixin, ListView):
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)
-        self.parsed = search_query.parse(self.query)
+        self.aliases = aliases.table(self.request) if self.query else aliases.EMPTY
+        self.parsed = search_query.parse(self.query, self.aliases)
         self.terms = self.parsed.highlights  # every spelling that may match, for <mark>
         if not self.parsed:
             return Article.objects.none()
@@ -270,7 +281,35 @@ class SearchView(PublishedArticleMixin, ListView):
 
     def get_context_data(self, **kwargs):
         capped = isinstance(self.object_list, SearchResults) and self.object_list.capped
-        return super().get_context_data(query=self.query, terms=self.terms, search_capped=capped, **kwargs)
+        context = super().get_context_data(query=self.query, terms=self.terms, search_capped=capped, **kwargs)
+        if self.parsed and not context["paginator"].count:
+            listing = Article.objects.published().for_listing()
+            context["no_results"] = suggestions.no_result_help(self.request, listing, self.parsed, self.aliases)
+        return context
+
+
+@require_safe
+@ratelimit.per_minute("SEARCH_SUGGEST_PER_MINUTE", scope="suggest")
+def search_suggestions(request):
+    """``{"query": …, "suggestions": [{kind, label, url, note}, …]}`` for the search box: at
+    most ``suggestions.MAX_SUGGESTIONS``, remembered per content version once asked twice."""
+    raw = request.GET.get("q")
+    if raw is None or len(raw) > MAX_QUERY_LENGTH:
+        return JsonResponse({"error": f"q（{MAX_QUERY_LENGTH}文字まで）を指定してください。"}, status=400)
+    prefix = search_parameter(raw)
+    token = "suggest:" + hashlib.sha256(text.normalize(prefix).encode()).hexdigest()
+
+    def compute():
+        return [s.as_json() for s in suggestions.suggest(prefix, aliases.table(request))]
+
+    found = caching.remember(request, token, compute) if caching.seen_before(request, token) else compute()
+    response = JsonResponse({"query": prefix, "suggestions": found}, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# The page cache leaves it alone: every answer passes the rate limit, and its data is remembered.
+search_suggestions.cache_parameters = None
 
 
 @require_safe

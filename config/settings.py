@@ -283,6 +283,9 @@ LOGIN_LOCKOUT_SECONDS = env_int("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # How many reverse proxies (load balancer, CDN) put the client address in X-Forwarded-For.
 # 0: use the socket address; never trust the header from a client directly.
 NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+# Search suggestions (/search/suggest/, blog/ratelimit.py): requests per client address and
+# minute before a 429. As-you-type asks once per pause in typing, not once per key.
+SEARCH_SUGGEST_PER_MINUTE = env_int("DJANGO_SEARCH_SUGGEST_PER_MINUTE", 120)
 
 # Link cards for a URL alone on a line: fetched when an article is saved (blog/linkcards.py).
 LINK_CARD_FETCH = env_bool("DJANGO_LINK_CARD_FETCH", True)

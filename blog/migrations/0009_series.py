@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0007_link_card'),
+        ('blog', '0008_search_alias'),
     ]
 
     operations = [

@@ -24,6 +24,7 @@ def public_pages() -> dict[str, str]:
         "search": "/search/?q=推論",
         "search-empty": "/search/",
         "search-no-results": "/search/?q=存在しない語句",
+        "search-help": "/search/?q=推論 超伝導",  # nothing found: a shorter query and related tags
         "404": "/no-such-page/",
     }
 

@@ -8,7 +8,8 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .models import Author, Category, Redirect, Tag
+from .models import Author, Category, Picture, Redirect, Tag
+from .picture_forms import PictureFields
 
 
 @admin.register(Category)
@@ -27,13 +28,31 @@ class CategoryAdmin(admin.ModelAdmin):
         return obj.article_count
 
 
+class AuthorAdminForm(PictureFields, forms.ModelForm):
+    picture_fields = {"photo": (Picture.Kind.PORTRAIT, _("写真"))}
+
+    class Meta:
+        model = Author
+        fields = "__all__"
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_team", "user"]
+    form = AuthorAdminForm
+    list_display = ["name", "role", "slug", "is_team", "user"]
     list_filter = ["is_team"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "role"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "role", "bio", "is_team", "user"]}),
+        (_("写真"), {"fields": ["photo_upload", "photo_alt", "photo_focal_x", "photo_focal_y", "photo_remove"]}),
+        (_("リンク"), {"fields": ["x_url", "github_url", "website_url"]}),
+    ]
+
+    class Media:
+        css = {"all": ["editorial/admin.css"]}
+        js = ["editorial/focal_point.js"]
 
 
 class MergeTagsForm(forms.Form):

@@ -27,6 +27,7 @@ from .models import ReviewComment, Revision, ShareLink
 from .views import render_preview
 
 Status = Article.Status
+COVER_FIELDS = ["cover_upload", "cover_alt", "cover_focal_x", "cover_focal_y", "cover_remove"]
 
 
 class DeskViewFilter(admin.SimpleListFilter):
@@ -108,12 +109,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
     autocomplete_fields = ["category", "authors"]
     fieldsets = [
         (None, {"fields": ["version", "title", "slug", "excerpt", "body"]}),
+        (_("アイキャッチ画像"), {"fields": COVER_FIELDS, "classes": ["cover-fieldset"]}),
         (_("分類"), {"fields": ["category", "tags", "authors"]}),
         (_("公開"), {"fields": ["status", "published_at", "reading_time_override", "reading_time", "created_at", "updated_at"]}),
     ]
     class Media:
         css = {"all": ["editorial/admin.css", "css/highlight.css"]}
-        js = ["editorial/change_form.js", "editorial/image_upload.js"]
+        js = ["editorial/change_form.js", "editorial/image_upload.js", "editorial/focal_point.js"]
 
     actions = [
         "submit_selected",

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import share_images, text
+from .. import pictures, share_images, text
 
 register = template.Library()
 
@@ -142,10 +142,59 @@ def share_image_path(article):
     return share_images.share_image_path(article)
 
 
+def _absolute(context, url: str) -> str:
+    return url if url.startswith(("https://", "http://")) else absolute_url(context, url)
+
+
+@register.simple_tag(takes_context=True)
+def share_image(context, article) -> dict:
+    """What ``og:image``, ``twitter:image`` and JSON-LD show: the cover's share crop (JPEG) when
+    the article has a cover, else the generated share image; ``{url, width, height, type, alt}``."""
+    cover = pictures.share_rendition(article.cover) if article.cover_id else None
+    if cover:
+        return {**cover, "url": _absolute(context, cover["url"]), "type": "image/jpeg", "alt": article.cover.alt}
+    return {
+        "url": absolute_url(context, share_images.share_image_path(article)),
+        "width": share_images.WIDTH, "height": share_images.HEIGHT, "type": "image/png", "alt": article.title,
+    }  # fmt: skip
+
+
+@register.simple_tag
+def picture(picture, crop, sizes, loading="lazy", css_class=""):
+    """A picture's responsive ``<picture>`` (blog.pictures.picture_html); nothing without one."""
+    return pictures.picture_html(picture, crop, sizes=sizes, loading=loading, css_class=css_class)
+
+
+@register.simple_tag(takes_context=True)
+def author_jsonld(context, author):
+    """schema.org ``Person`` (``Organization`` for a team byline) for an author page."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization" if author.is_team else "Person",
+        "name": author.name,
+        "url": absolute_url(context, author.get_absolute_url()),
+    }
+    if author.role and not author.is_team:
+        data["jobTitle"] = author.role
+    if author.bio:
+        data["description"] = author.bio
+    photo = author.photo.largest("square", pictures.FALLBACK, at_most=400) if author.photo_id else None
+    if photo:
+        data["image" if not author.is_team else "logo"] = {
+            "@type": "ImageObject", "url": _absolute(context, pictures.default_storage.url(photo[2])),
+            "width": photo[0], "height": photo[1],
+        }  # fmt: skip
+    if author.links:
+        data["sameAs"] = [url for _label, url in author.links]
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
 @register.simple_tag(takes_context=True)
 def article_jsonld(context, article):
     """schema.org ``BlogPosting`` data for an article page, safe inside ``<script>``."""
     url = absolute_url(context, article.get_absolute_url())
+    image = share_image(context, article)
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -161,12 +210,7 @@ def article_jsonld(context, article):
             for a in article.authors.all()
         ],  # fmt: skip
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-        "image": {
-            "@type": "ImageObject",
-            "url": absolute_url(context, share_images.share_image_path(article)),
-            "width": share_images.WIDTH,
-            "height": share_images.HEIGHT,
-        },
+        "image": {"@type": "ImageObject", **{k: image[k] for k in ("url", "width", "height")}},
         "inLanguage": "ja",
         "keywords": [tag.name for tag in article.tags.all()],
     }

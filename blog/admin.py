@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Author, Category, Picture, Redirect, Tag
-from .picture_forms import PictureFields
+from .picture_forms import PictureFields, picture_form_fields
 
 
 @admin.register(Category)
@@ -29,7 +29,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class AuthorAdminForm(PictureFields, forms.ModelForm):
-    picture_fields = {"photo": (Picture.Kind.PORTRAIT, _("写真"))}
+    picture_fields = {"photo": Picture.Kind.PORTRAIT}
+    photo_upload, photo_alt, photo_focal_x, photo_focal_y, photo_remove = picture_form_fields(Picture.Kind.PORTRAIT, _("写真"))
 
     class Meta:
         model = Author

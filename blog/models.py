@@ -67,6 +67,13 @@ class Category(models.Model):
         return slug_url("blog:category-detail", self.slug)
 
 
+class HttpsURLField(models.URLField):
+    """A URL a form completes with ``https://`` when the scheme is left out (``example.com``)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class Picture(models.Model):
     """An uploaded image (an article's cover, an author's photo) and its renditions.
 
@@ -110,7 +117,7 @@ class Picture(models.Model):
         until the renditions are made."""
         return self.renditions.get(crop, {})
 
-    def largest(self, crop: str, fmt: str = "jpeg", *, at_most: int | None = None):
+    def largest(self, crop: str, fmt: str = "jpg", *, at_most: int | None = None):
         """``(width, height, storage name)`` of the widest rendition (no wider than ``at_most``), or None."""
         candidates = [r for r in self.sources(crop).get(fmt, []) if at_most is None or r[0] <= at_most]
         if not candidates and at_most is not None:
@@ -126,9 +133,9 @@ class Author(models.Model):
     photo = models.ForeignKey(
         Picture, verbose_name=_("写真"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
-    x_url = models.URLField(_("X（旧Twitter）"), blank=True, validators=[validate_x_url], help_text=_("例：https://x.com/allforces"))
-    github_url = models.URLField(_("GitHub"), blank=True, validators=[validate_github_url], help_text=_("例：https://github.com/allforces"))
-    website_url = models.URLField(_("ウェブサイト"), blank=True, validators=[validate_https_url], help_text=_("https:// で始まるURL"))
+    x_url = HttpsURLField(_("X（旧Twitter）"), blank=True, validators=[validate_x_url], help_text=_("例：https://x.com/allforces"))
+    github_url = HttpsURLField(_("GitHub"), blank=True, validators=[validate_github_url], help_text=_("例：https://github.com/allforces"))
+    website_url = HttpsURLField(_("ウェブサイト"), blank=True, validators=[validate_https_url], help_text=_("https:// で始まるURL"))
     is_team = models.BooleanField(_("チーム名義"), default=False, help_text=_("「ALLFORCES編集部」のような共同署名"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

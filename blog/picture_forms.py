@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import pictures
 from .models import Picture
+from .pictures import MIN_SIZE
 from .uploads import clean_image
 
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -52,40 +53,51 @@ class PictureInput(forms.ClearableFileInput):
 CROP_LABELS = {"card": _("カード・記事冒頭（16:9）"), "share": _("SNSでの共有（1.91:1）"), "square": _("正方形")}
 
 
+def picture_form_fields(kind: str, label: str) -> tuple:
+    """The five form fields of one picture, to unpack in a form's class body as
+    ``<name>_upload, <name>_alt, <name>_focal_x, <name>_focal_y, <name>_remove``."""
+    minimum = MIN_SIZE[kind]
+    upload = forms.FileField(
+        label=label, required=False, widget=PictureInput(kind=kind, crops=pictures.CROPS_OF[kind]),
+        help_text=_("JPEG・PNG・WebP・GIF、幅%(w)dpx・高さ%(h)dpx以上。位置情報などのメタデータは削除して保存します。")
+        % {"w": minimum[0], "h": minimum[1]},
+    )  # fmt: skip
+    alt = forms.CharField(
+        label=_("代替テキスト（alt）"), required=False, max_length=200,
+        help_text=_("画像に何が写っているかを短く書きます。画像を見られない読者には、これが読み上げられます。"),
+    )  # fmt: skip
+    focal_x, focal_y = (
+        forms.FloatField(required=False, min_value=0, max_value=1, initial=0.5, widget=forms.HiddenInput(attrs={"data-focal-axis": axis}))
+        for axis in ("x", "y")
+    )  # fmt: skip
+    remove = forms.BooleanField(label=_("この画像を外す"), required=False)
+    return upload, alt, focal_x, focal_y, remove
+
+
 class PictureFields(forms.ModelForm):
     """Mixin for a ``ModelForm`` whose model has ``Picture`` foreign keys: ``picture_fields``
-    maps each to ``(kind, label)``."""
+    maps each to its kind; the form declares its fields with ``picture_form_fields``."""
 
-    picture_fields: dict[str, tuple[str, str]] = {}
+    picture_fields: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for attr, (kind, label) in self.picture_fields.items():
+        for attr in self.picture_fields:
             current = getattr(self.instance, attr) if getattr(self.instance, f"{attr}_id", None) else None
-            widget = PictureInput(kind=kind, crops=pictures.CROPS_OF[kind])
-            widget.picture = current
-            minimum = pictures.MIN_SIZE[kind]
-            self.fields[f"{attr}_upload"] = forms.FileField(
-                label=label, required=False, widget=widget,
-                help_text=_("JPEG・PNG・WebP・GIF、幅%(w)dpx・高さ%(h)dpx以上。位置情報などのメタデータは削除して保存します。")
-                % {"w": minimum[0], "h": minimum[1]},
-            )  # fmt: skip
-            self.fields[f"{attr}_alt"] = forms.CharField(
-                label=_("代替テキスト（alt）"), required=False, max_length=200,
-                initial=current.alt if current else "",
-                help_text=_("画像に何が写っているかを短く書きます。画像を見られない読者には、これが読み上げられます。"),
-            )  # fmt: skip
-            for axis in ("x", "y"):
-                self.fields[f"{attr}_focal_{axis}"] = forms.FloatField(
-                    required=False, min_value=0, max_value=1, widget=forms.HiddenInput(attrs={"data-focal-axis": axis}),
-                    initial=getattr(current, f"focal_{axis}") if current else 0.5,
-                )  # fmt: skip
-            self.fields[f"{attr}_remove"] = forms.BooleanField(label=_("この画像を外す"), required=False)
+            if f"{attr}_upload" not in self.fields:
+                continue
+            self.fields[f"{attr}_upload"].widget.picture = current
+            if current:
+                self.fields[f"{attr}_alt"].initial = current.alt
+                self.fields[f"{attr}_focal_x"].initial = current.focal_x
+                self.fields[f"{attr}_focal_y"].initial = current.focal_y
         self._pictures = {}
 
     def clean(self):
         cleaned = super().clean()
-        for attr, (kind, _label) in self.picture_fields.items():
+        for attr, kind in self.picture_fields.items():
+            if f"{attr}_upload" not in self.fields:
+                continue
             upload = cleaned.get(f"{attr}_upload")
             remove = cleaned.get(f"{attr}_remove")
             has_current = bool(getattr(self.instance, f"{attr}_id", None))
@@ -97,7 +109,7 @@ class PictureFields(forms.ModelForm):
                     self.add_error(f"{attr}_upload", error)
                     continue
                 width, height = cleaned_upload[2], cleaned_upload[3]
-                min_w, min_h = pictures.MIN_SIZE[kind]
+                min_w, min_h = MIN_SIZE[kind]
                 if width < min_w or height < min_h:
                     self.add_error(
                         f"{attr}_upload",

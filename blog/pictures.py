@@ -129,9 +129,10 @@ def generate_renditions(picture: Picture) -> int:
             height = max(1, round(width * rh / rw))
             resized = cropped.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
             for extension in FORMATS:
-                name = default_storage.save(
-                    f"{base}/{crop}-{width}x{height}-{digest}.{extension}", ContentFile(_encode(resized, extension))
-                )
+                name = f"{base}/{crop}-{width}x{height}-{digest}.{extension}"
+                if default_storage.exists(name):  # made again with the same settings: same bytes, same name
+                    default_storage.delete(name)
+                name = default_storage.save(name, ContentFile(_encode(resized, extension)))
                 entries[extension].append([width, height, name])
                 written += 1
         manifest[crop] = entries

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article, Picture
-from blog.picture_forms import PictureFields
+from blog.picture_forms import PictureFields, picture_form_fields
 
 from . import romaji, sharing
 from .assignments import assignable_users
@@ -25,7 +25,10 @@ class ArticleAdminForm(PictureFields, forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    picture_fields = {"cover": (Picture.Kind.COVER, _("アイキャッチ画像"))}
+    picture_fields = {"cover": Picture.Kind.COVER}
+    cover_upload, cover_alt, cover_focal_x, cover_focal_y, cover_remove = picture_form_fields(
+        Picture.Kind.COVER, _("アイキャッチ画像")
+    )
 
     class Meta:
         model = Article

@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Author, Category, Picture, Redirect, Tag
-from .picture_forms import PictureFields, picture_form_fields
+from .picture_forms import PictureAdminMixin, PictureFields, picture_form_fields, picture_preview
 
 
 @admin.register(Category)
@@ -38,7 +38,7 @@ class AuthorAdminForm(PictureFields, forms.ModelForm):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(PictureAdminMixin, admin.ModelAdmin):
     form = AuthorAdminForm
     list_display = ["name", "role", "slug", "is_team", "user"]
     list_filter = ["is_team"]
@@ -54,6 +54,10 @@ class AuthorAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["editorial/admin.css"]}
         js = ["editorial/focal_point.js"]
+
+    @admin.display(description=_("写真"))
+    def photo_preview(self, obj):
+        return picture_preview(obj.photo if obj.photo_id else None, "square")
 
 
 class MergeTagsForm(forms.Form):

@@ -38,11 +38,11 @@ class PictureInput(forms.ClearableFileInput):
             *[part for crop in self.crops for part in (*pictures.CROPS[crop], CROP_LABELS[crop])],
         )  # fmt: skip
         return format_html(
-            '<div class="focal-picker" data-focal-picker="{name}" data-width="{w}" data-height="{h}"{hidden}>'
+            '{file_input}<div class="focal-picker" data-focal-picker="{name}" data-width="{w}" data-height="{h}"{hidden}>'
             '<p class="help">{help}</p>'
             '<div class="focal-picker__stage"><img class="focal-picker__image" src="{src}" alt="{alt}" width="{w}" height="{h}">'
             '<span class="focal-picker__marker" aria-hidden="true"></span></div>'
-            '<div class="focal-picker__crops">{crops}</div></div>{file_input}',
+            '<div class="focal-picker__crops">{crops}</div></div>',
             name=name, w=picture.width if picture else 0, h=picture.height if picture else 0,
             hidden=" hidden" if not original else "", src=original or "data:,", alt=_("現在の画像"),
             help=_("画像の中で必ず見せたい場所をクリック（またはタップ）すると、そこを中心に切り抜きます。矢印キーでも動かせます。"),
@@ -72,6 +72,43 @@ def picture_form_fields(kind: str, label: str) -> tuple:
     )  # fmt: skip
     remove = forms.BooleanField(label=_("この画像を外す"), required=False)
     return upload, alt, focal_x, focal_y, remove
+
+
+def picture_preview(picture, crop: str) -> str:
+    """A read-only view of a picture in the admin: one crop, small, with its alt text."""
+    if picture is None:
+        return _("なし")
+    found = picture.largest(crop, pictures.FALLBACK, at_most=400)
+    if found is None:
+        return format_html("{}<br>{}", _("派生画像を作成中です。"), picture.alt)
+    width, height, name = found
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="" style="max-width: 240px; height: auto; border-radius: 4px"><br>{}：{}',
+        default_storage.url(name), width, height, _("代替テキスト"), picture.alt,
+    )  # fmt: skip
+
+
+class PictureAdminMixin:
+    """For a ``ModelAdmin`` whose form uses ``PictureFields``: a reader without the right to change
+    the row sees each picture (``<name>_preview``) instead of its five form fields."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        names = {f"{attr}_{part}": attr for attr in self.form.picture_fields for part in ("upload", "alt", "focal_x", "focal_y", "remove")}
+        result = []
+        for title, options in fieldsets:
+            fields, seen = [], set()
+            for field in options["fields"]:
+                attr = names.get(field) if isinstance(field, str) else None
+                if attr is None:
+                    fields.append(field)
+                elif attr not in seen:
+                    seen.add(attr)
+                    fields.append(f"{attr}_preview")
+            result.append((title, {**options, "fields": fields}))
+        return result
 
 
 class PictureFields(forms.ModelForm):

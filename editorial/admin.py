@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
+from blog.picture_forms import PictureAdminMixin, picture_preview
 
 from . import assignments, calendar_views, desk, desk_time, revisions, sharing, timeline, workflow
 from . import messages as desk_messages
@@ -97,7 +98,7 @@ class DeskChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
+class ArticleAdmin(PictureAdminMixin, MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/editorial/article/change_form.html"
     list_display = ["title", "status_badge", "category", "author_names", "published_at", "updated_at"]
@@ -139,6 +140,10 @@ class ArticleAdmin(MarkdownxModelAdmin):
         # Colours in editorial/admin.css: white on a dark pill reads in both light and dark mode.
         status = Status(desk_time.desk_status(obj))
         return format_html('<span class="status-badge status-badge--{}">{}</span>', status.value, status.label)
+
+    @admin.display(description=_("アイキャッチ画像"))
+    def cover_preview(self, obj):
+        return picture_preview(obj.cover if obj.cover_id else None, "card")
 
     @admin.display(description=_("著者"))
     def author_names(self, obj):

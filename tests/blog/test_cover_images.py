@@ -337,3 +337,15 @@ def test_regenerate_reports_a_missing_original_and_goes_on():
     call_command("regenerate_renditions", stdout=out, stderr=err)
     assert "2/2" in out.getvalue() and "1 件は失敗" in out.getvalue()
     assert broken.file.name in err.getvalue()
+
+
+def test_an_editor_who_may_only_view_sees_the_cover_not_its_form_fields(client):
+    writer = make_user("kakite", groups=["Writer"])  # someone else's published article: view only
+    article = make_article(cover=make_picture(alt="データセンターの夜景"))
+    client.force_login(writer)
+    response = client.get(reverse("admin:blog_article_change", args=[article.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "data-focal-picker" not in html and "Cover upload" not in html
+    assert "代替テキスト：データセンターの夜景" in html
+    assert re.search(r'<img src="/media/pictures/\w+/card-400x225-\w+\.jpg"', html)

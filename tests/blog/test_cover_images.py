@@ -261,7 +261,9 @@ def test_og_image_and_json_ld_use_the_share_crop(client):
     assert '<meta property="og:image:alt" content="データセンターの夜景">' in html
     assert f'<meta name="twitter:image" content="{og}">' in html
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
-    assert data["image"] == {"@type": "ImageObject", "url": og, "width": 1200, "height": 630}
+    share, card = data["image"]
+    assert share == {"@type": "ImageObject", "url": og, "width": 1200, "height": 630}
+    assert card["url"].endswith(".jpg") and "/card-1200x675-" in card["url"] and (card["width"], card["height"]) == (1200, 675)
 
 
 def test_without_a_cover_the_generated_share_image_stays(client):

@@ -14,7 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from . import text
-from .models import Alias, AliasGroup, Article, Author, Category, Redirect, Series, SeriesEntry, Tag
+from .models import Alias, AliasGroup, Article, Author, Category, Picture, Redirect, Series, SeriesEntry, Tag
+from .picture_forms import PictureAdminMixin, PictureFields, picture_form_fields, picture_preview
 from .search import aliases
 from .uploads import IMAGE_FORMATS, clean_image
 
@@ -35,13 +36,36 @@ class CategoryAdmin(admin.ModelAdmin):
         return obj.article_count
 
 
+class AuthorAdminForm(PictureFields, forms.ModelForm):
+    picture_fields = {"photo": Picture.Kind.PORTRAIT}
+    photo_upload, photo_alt, photo_focal_x, photo_focal_y, photo_remove = picture_form_fields(Picture.Kind.PORTRAIT, _("写真"))
+
+    class Meta:
+        model = Author
+        fields = "__all__"
+
+
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_team", "user"]
+class AuthorAdmin(PictureAdminMixin, admin.ModelAdmin):
+    form = AuthorAdminForm
+    list_display = ["name", "role", "slug", "is_team", "user"]
     list_filter = ["is_team"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "role"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "role", "bio", "is_team", "user"]}),
+        (_("写真"), {"fields": ["photo_upload", "photo_alt", "photo_focal_x", "photo_focal_y", "photo_remove"]}),
+        (_("リンク"), {"fields": ["x_url", "github_url", "website_url"]}),
+    ]
+
+    class Media:
+        css = {"all": ["editorial/admin.css"]}
+        js = ["editorial/focal_point.js"]
+
+    @admin.display(description=_("写真"))
+    def photo_preview(self, obj):
+        return picture_preview(obj.photo if obj.photo_id else None, "square")
 
 
 class MergeTagsForm(forms.Form):

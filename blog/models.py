@@ -1,5 +1,6 @@
 import functools
 import operator
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import text
+from .validators import validate_github_url, validate_https_url, validate_x_url
 from .rendering import excerpt_source, html_to_text, render_inline, render_markdown
 
 
@@ -65,10 +67,75 @@ class Category(models.Model):
         return slug_url("blog:category-detail", self.slug)
 
 
+class HttpsURLField(models.URLField):
+    """A URL a form completes with ``https://`` when the scheme is left out (``example.com``)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+class Picture(models.Model):
+    """An uploaded image (an article's cover, an author's photo) and its renditions.
+
+    ``file`` is the upload as re-encoded by ``blog.uploads.clean_image`` (no EXIF, no appended
+    bytes). The renditions — each crop at several widths in AVIF, WebP and JPEG — are made once
+    by ``blog.pictures.generate_renditions`` and listed in ``renditions`` with their sizes, so
+    rendering a page never opens a file (``blog.pictures`` documents the layout).
+    """
+
+    class Kind(models.TextChoices):
+        COVER = "cover", _("アイキャッチ画像")
+        PORTRAIT = "portrait", _("プロフィール写真")
+
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.COVER)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(_("元画像"), max_length=255, editable=False)
+    width = models.PositiveIntegerField(_("幅"), editable=False)
+    height = models.PositiveIntegerField(_("高さ"), editable=False)
+    alt = models.CharField(_("代替テキスト"), max_length=200)
+    focal_x = models.FloatField(_("焦点（横）"), default=0.5)
+    focal_y = models.FloatField(_("焦点（縦）"), default=0.5)
+    renditions = models.JSONField(_("派生画像"), default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("画像")
+        verbose_name_plural = _("画像")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="picture_focal_point_inside",
+            ),
+        ]
+
+    def __str__(self):
+        return self.alt or str(self.key)
+
+    def sources(self, crop: str) -> dict:
+        """``{format: [[width, height, storage name], …]}`` of one crop, narrowest first; ``{}``
+        until the renditions are made."""
+        return self.renditions.get(crop, {})
+
+    def largest(self, crop: str, fmt: str = "jpg", *, at_most: int | None = None):
+        """``(width, height, storage name)`` of the widest rendition (no wider than ``at_most``), or None."""
+        candidates = [r for r in self.sources(crop).get(fmt, []) if at_most is None or r[0] <= at_most]
+        if not candidates and at_most is not None:
+            candidates = self.sources(crop).get(fmt, [])[:1]
+        return tuple(candidates[-1]) if candidates else None
+
+
 class Author(models.Model):
     name = models.CharField(_("名前"), max_length=100, unique=True)
     slug = models.SlugField(_("スラッグ"), max_length=100, unique=True, allow_unicode=True, blank=True)
-    bio = models.TextField(_("紹介文"), blank=True)
+    bio = models.TextField(_("紹介文"), blank=True, help_text=_("著者ページの冒頭に載ります。改行はそのまま表示されます。"))
+    role = models.CharField(_("肩書き"), max_length=100, blank=True, help_text=_("例：AIエンジニア、テクニカルライター"))
+    photo = models.ForeignKey(
+        Picture, verbose_name=_("写真"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    x_url = HttpsURLField(_("X（旧Twitter）"), blank=True, validators=[validate_x_url], help_text=_("例：https://x.com/allforces"))
+    github_url = HttpsURLField(_("GitHub"), blank=True, validators=[validate_github_url], help_text=_("例：https://github.com/allforces"))
+    website_url = HttpsURLField(_("ウェブサイト"), blank=True, validators=[validate_https_url], help_text=_("https:// で始まるURL"))
     is_team = models.BooleanField(_("チーム名義"), default=False, help_text=_("「ALLFORCES編集部」のような共同署名"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -94,6 +161,12 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return slug_url("blog:author-detail", self.slug)
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """``(label, url)`` of the profile links that are filled in."""
+        named = [("X", self.x_url), ("GitHub", self.github_url), (_("ウェブサイト"), self.website_url)]
+        return [(label, url) for label, url in named if url]
 
 
 class Tag(TagBase):
@@ -271,7 +344,7 @@ class ArticleQuerySet(models.QuerySet):
         if with_html:
             keep.add("body_html")
         heavy = [f for f in ("body", "body_html", "body_text", "toc_html", "search_document", "extra") if f not in keep]
-        return self.select_related("category").prefetch_related("authors", "tags").defer(*heavy)
+        return self.select_related("category", "cover").prefetch_related("authors", "tags").defer(*heavy)
 
     def with_tag(self, tag: Tag):
         return self.filter(tagged_items__tag=tag)
@@ -367,6 +440,10 @@ class Article(models.Model):
     )
     tags = TaggableManager(verbose_name=_("タグ"), through=TaggedArticle, manager=NormalizingTaggableManager, blank=True)
     authors = models.ManyToManyField(Author, verbose_name=_("著者"), related_name="articles", blank=True)
+    cover = models.ForeignKey(
+        Picture, verbose_name=_("アイキャッチ画像"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )  # fmt: skip
     status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)

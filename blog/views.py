@@ -43,6 +43,8 @@ class PublishedArticleMixin:
     remember_count = True  # a list is defined by its path (the page number aside)
     # The query parameters this view reads, normalized: the page cache keys on these alone.
     cache_parameters = {"page": caching.page_number}
+    # How many cards at the top of the first page load their covers at once (above the fold).
+    eager_cards = 0
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -62,26 +64,28 @@ class PublishedArticleMixin:
         if page is None:
             context["cards"] = []
         elif isinstance(page.object_list, QuerySet):  # a list: kept cards, rows only for the rest
-            context["cards"] = caching.page_cards(self.request, page.object_list, self.object_list)
+            eager = self.eager_cards if page.number == 1 else 0
+            context["cards"] = caching.page_cards(self.request, page.object_list, self.object_list, eager=eager)
         else:  # search results: a card's title and snippet show the query; its details may be kept
             details = getattr(self.object_list, "details", {})
             context["cards"] = [caching.Card(a.pk, article=a, details=details.get(a.pk)) for a in page.object_list]
         return context
 
 
-def remembered_or_404(request, model, slug: str):
-    """The ``model`` row with ``slug``, remembered per content version (a rename or delete moves
-    the version on). A missing slug, or a row with no public article (a tag used only on drafts),
-    is a 404 and nothing is kept for it."""
+def remembered_or_404(request, model, slug: str, *, related=()):
+    """The ``model`` row with ``slug`` (and its ``related`` rows, ``select_related``), remembered
+    per content version (a rename or delete moves the version on). A missing slug, or a row with
+    no public article (a tag used only on drafts), is a 404 and nothing is kept for it."""
     return caching.remember(
         request,
         f"{model._meta.label_lower}:{slug}",
-        lambda: get_object_or_404(with_public_articles(model), slug=slug),
+        lambda: get_object_or_404(with_public_articles(model).select_related(*related), slug=slug),
     )
 
 
 class ArticleListView(PublishedArticleMixin, ListView):
     template_name = "blog/article_list.html"
+    eager_cards = 3  # the first row on a desktop, the first card (and more) on a phone
 
 
 class ArticleDetailView(DetailView):
@@ -91,7 +95,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         # The page shows the HTML; authors and tags come in get_context_data, when needed.
         heavy = ["body", "body_text", "search_document", "extra"]
-        return Article.objects.published().select_related("category", "series_entry__series").defer(*heavy)
+        return Article.objects.published().select_related("category", "cover", "series_entry__series").defer(*heavy)
 
     def get_context_data(self, **kwargs):
         entry = getattr(self.object, "series_entry", None)  # joined above: no query either way
@@ -219,7 +223,7 @@ class AuthorDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
-        self.author = remembered_or_404(self.request, Author, self.kwargs["slug"])
+        self.author = remembered_or_404(self.request, Author, self.kwargs["slug"], related=["photo"])
         return super().get_queryset().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):

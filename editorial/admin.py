@@ -23,6 +23,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
 from config.tasks import ATTEMPT
+from blog.picture_forms import PictureAdminMixin, picture_preview
 
 from . import assignments, calendar_views, desk, desk_time, people, revisions, sharing, timeline, workflow
 from . import messages as desk_messages
@@ -31,6 +32,7 @@ from .models import BackgroundTask, ReviewComment, Revision, ShareLink
 from .views import render_preview
 
 Status = Article.Status
+COVER_FIELDS = ["cover_upload", "cover_alt", "cover_focal_x", "cover_focal_y", "cover_remove"]
 
 
 class DeskViewFilter(admin.SimpleListFilter):
@@ -100,7 +102,7 @@ class DeskChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
+class ArticleAdmin(PictureAdminMixin, MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/editorial/article/change_form.html"
     list_display = ["title", "status_badge", "category", "author_names", "published_at", "updated_at"]
@@ -112,12 +114,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
     autocomplete_fields = ["category", "authors"]
     fieldsets = [
         (None, {"fields": ["version", "title", "slug", "excerpt", "body"]}),
+        (_("アイキャッチ画像"), {"fields": COVER_FIELDS, "classes": ["cover-fieldset"]}),
         (_("分類"), {"fields": ["category", "tags", "authors"]}),
         (_("公開"), {"fields": ["status", "published_at", "reading_time_override", "reading_time", "created_at", "updated_at"]}),
     ]
     class Media:
         css = {"all": ["editorial/admin.css", "css/highlight.css"]}
-        js = ["editorial/change_form.js", "editorial/image_upload.js"]
+        js = ["editorial/change_form.js", "editorial/image_upload.js", "editorial/focal_point.js"]
 
     actions = [
         "submit_selected",
@@ -141,6 +144,10 @@ class ArticleAdmin(MarkdownxModelAdmin):
         # Colours in editorial/admin.css: white on a dark pill reads in both light and dark mode.
         status = Status(desk_time.desk_status(obj))
         return format_html('<span class="status-badge status-badge--{}">{}</span>', status.value, status.label)
+
+    @admin.display(description=_("アイキャッチ画像"))
+    def cover_preview(self, obj):
+        return picture_preview(obj.cover if obj.cover_id else None, "card")
 
     @admin.display(description=_("著者"))
     def author_names(self, obj):

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from blog.models import Article, Author, Series, SeriesEntry
+from editorial import demo_pictures
 from editorial.workflow import EDITOR, EDITOR_IN_CHIEF, WRITER
 
 DEMO_DIR = Path(settings.BASE_DIR) / "blog" / "demo_content"
@@ -31,11 +32,21 @@ DEMO_SERIES = {
 
 
 class Command(BaseCommand):
-    help = "デモ用の日本語記事を取り込み、開発時は役割ごとのデモ用スタッフを作ります（何度実行しても重複しません）。"
+    help = (
+        "デモ用の日本語記事を取り込み、アイキャッチ画像と著者プロフィールを付け、"
+        "開発時は役割ごとのデモ用スタッフを作ります（何度実行しても重複しません）。"
+    )
 
-    def handle(self, *args, verbosity, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--without-pictures", action="store_true", help="アイキャッチ画像と著者写真を作りません（速く読み込めます）。"
+        )
+
+    def handle(self, *args, verbosity, without_pictures=False, **options):
         call_command("import_jekyll", str(DEMO_DIR), verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
         self.ensure_demo_series(verbosity)
+        if not without_pictures:
+            self.add_pictures(verbosity)
         if settings.DEBUG:
             self.ensure_demo_staff()
 
@@ -52,6 +63,14 @@ class Command(BaseCommand):
                 SeriesEntry.objects.get_or_create(article=articles[slug], defaults={"series": series, "position": position})
         if verbosity:
             self.stdout.write(f"デモ用の連載「{series.title}」を作りました（{len(articles)} 本）。")
+
+    def add_pictures(self, verbosity):
+        def report(done, total):
+            if verbosity:
+                self.stdout.write(f"アイキャッチ画像 {done}/{total}")
+
+        demo_pictures.add_covers(report)
+        demo_pictures.add_profiles()
 
     def ensure_demo_staff(self):
         User = get_user_model()

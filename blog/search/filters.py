@@ -109,7 +109,7 @@ def _read_date(raw: str, label: str, notices: list) -> datetime.date | None:
 def _lookup(wanted: dict) -> dict:
     """The public category, tag and author with the wanted slugs, in one query."""
     parts = [
-        with_public_articles(model).filter(slug=wanted[kind]).annotate(kind=Value(kind)).values_list("kind", "pk", "name", "slug")
+        with_public_articles(model).filter(slug=wanted[kind]).order_by().annotate(kind=Value(kind)).values_list("kind", "pk", "name", "slug")
         for kind, model in SLUG_FILTERS.items()
         if kind in wanted
     ]

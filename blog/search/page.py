@@ -5,7 +5,8 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from . import ORDERS, RESULT_LIMIT, filters
+from .. import search
+from . import ORDERS, filters
 
 ORDER_LABELS = {"relevance": "関連度", "new": "新しい順"}
 
@@ -45,7 +46,7 @@ class SearchPage:
 
     @property
     def result_limit(self) -> int:
-        return RESULT_LIMIT
+        return search.RESULT_LIMIT
 
     @property
     def order_links(self) -> list[Link]:

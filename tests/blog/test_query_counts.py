@@ -52,6 +52,9 @@ def build_site(count, prefix):
             }
         ),
         "archive": f"/archive/{now.year}/",
+        "feed.json": "/feed.json",
+        "tag feed.json": "/tags/llm/feed.json",
+        "news sitemap": "/sitemap-news.xml",
     }
 
 
@@ -63,7 +66,10 @@ def count_queries(client, url):
     return len(captured)
 
 
-PAGES = ["/", "article", "tag", "category", "author", "search", "search_filtered", "archive"]
+PAGES = [
+    "/", "article", "tag", "category", "author", "search", "search_filtered", "archive",
+    "feed.json", "tag feed.json", "news sitemap",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)

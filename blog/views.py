@@ -15,7 +15,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import caching, ratelimit, text
 from .models import Article, Author, Category, Series, Tag
+from .search import ORDERS as SEARCH_ORDERS
 from .search import SearchResults, aliases, suggestions
+from .search import filters as search_filters
+from .search import page as search_view
 from .search import query as search_query
 from .visibility import with_public_articles
 
@@ -268,10 +271,21 @@ def search_parameter(query: str) -> str:
     return " ".join(text.clean_user_text(query, MAX_QUERY_LENGTH).split())
 
 
+def sort_parameter(value: str) -> str:
+    """``sort`` as the view reads it: the default order is no parameter."""
+    value = text.clean_user_text(value, search_filters.MAX_VALUE_LENGTH)
+    return "" if value == SEARCH_ORDERS[0] else value
+
+
 class SearchView(PublishedArticleMixin, ListView):
     template_name = "blog/search.html"
     remember_count = False  # one path, every query: SearchResults counts (and caps) itself
-    cache_parameters = {"page": caching.page_number, "q": search_parameter}
+    cache_parameters = {
+        "page": caching.page_number,
+        "q": search_parameter,
+        "sort": sort_parameter,
+        **{name: search_filters.parameter for name in search_filters.PARAMETERS},
+    }
     cache_only_repeated = True  # one-off queries are answered, not kept
 
     def get_queryset(self):
@@ -279,13 +293,27 @@ class SearchView(PublishedArticleMixin, ListView):
         self.aliases = aliases.table(self.request) if self.query else aliases.EMPTY
         self.parsed = search_query.parse(self.query, self.aliases)
         self.terms = self.parsed.highlights  # every spelling that may match, for <mark>
+        self.filters = search_filters.read(self.request.GET, self.request)
+        self.order, notice = search_view.read_order(sort_parameter(self.request.GET.get("sort", "")))
+        self.notices = [notice, *self.filters.notices] if notice else self.filters.notices
         if not self.parsed:
             return Article.objects.none()
-        return SearchResults(Article.objects.published().for_listing(with_text=True), self.parsed, self.request)
+        listing = self.filters.apply(Article.objects.published().for_listing(with_text=True))
+        return SearchResults(listing, self.parsed, self.request, order=self.order, scope=self.filters.key)
 
     def get_context_data(self, **kwargs):
-        capped = isinstance(self.object_list, SearchResults) and self.object_list.capped
-        context = super().get_context_data(query=self.query, terms=self.terms, search_capped=capped, **kwargs)
+        results = self.object_list if isinstance(self.object_list, SearchResults) else None
+        page = search_view.SearchPage(self.query, self.order, self.filters, results)
+        context = super().get_context_data(
+            query=self.query,
+            terms=self.terms,
+            passage_terms=[term.spellings for term in self.parsed.terms],
+            search_capped=bool(results and results.capped),
+            search=page,
+            notices=self.notices,
+            page_query=page.link_query(),
+            **kwargs,
+        )
         if self.parsed and not context["paginator"].count:
             listing = Article.objects.published().for_listing()
             context["no_results"] = suggestions.no_result_help(self.request, listing, self.parsed, self.aliases)

@@ -14,8 +14,15 @@ all cost a full pass over the matches — 100,000 documents for a word like 「�
 * On PostgreSQL, terms of one or two characters use ``blog_search_grams`` (migration 0006):
   exact, so the documents are not even read. Longer terms use the trigram index.
 
-A page costs a constant number of queries: the two counts in one, the page's ids in one,
-then the articles with their authors and tags. The counts and a page's ids depend only on the
+The search page orders the matches by relevance (``order="relevance"``, ``ranking.py``) or
+newest first (``order="new"``). Either order is taken within the capped result set: the first
+``RESULT_LIMIT`` matches of the segments above (relevance), or of all matches newest first
+(new). One query reads, for each of them, the few numbers the score needs (where the terms
+occur, how often, the document's length) with its category; one more reads their tags and
+authors, which the score and the facet counts (``facets``) use.
+
+A page costs a constant number of queries: the two counts in one, the page's ids in one (or
+the ranked set in two), then the articles with their authors and tags. The counts and a page's ids depend only on the
 terms and the published content, so, like a list's count and an article's related articles,
 they are remembered per content version (``caching.remember``): the same search by another
 reader costs the articles' query alone until something is published, changed or scheduled in
@@ -29,11 +36,18 @@ import operator
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models
 from django.db.models import Func, Q, Value
-from django.db.models.functions import StrIndex
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length, Replace, StrIndex
+from django.utils import timezone
 
-from .. import caching
-from ..models import Article
+from .. import caching, text
+from ..markdown.text import html_to_text
+from ..models import Article, TaggedArticle
+from . import ranking
 from .query import Query
+
+ORDERS = ("relevance", "new")
+FACET_SIZE = 10  # values shown per facet, the most frequent first
 
 RESULT_LIMIT = 120  # ten pages
 # How many of the newest articles a cheap walk reads to recognise a common term (see _common).
@@ -67,9 +81,13 @@ class SearchResults:
 
     model = Article  # ListView names its context after it
 
-    def __init__(self, queryset, query: Query | list[str], request=None):
+    def __init__(self, queryset, query: Query | list[str], request=None, *, order: str | None = None, scope: str = ""):
+        """``order``: ``"relevance"``, ``"new"``, or ``None`` for the order of ``ArticleQuerySet.search``;
+        ``scope`` names what ``queryset`` is narrowed to (cache key material)."""
         self.listing, self.request = queryset, request
         self.query = query if isinstance(query, Query) else Query.exact(query)
+        self.order, self.scope = order, scope
+        self._ranked = None
         self.base = self._without_excluded(queryset.select_related(None).prefetch_related(None).order_by())
         self.terms = [term.needles for term in self.query.terms]  # each: any of these spellings
         self.short = all(len(n) <= SHORT for term in self.terms for n in term)
@@ -169,7 +187,7 @@ class SearchResults:
         """``compute()``, remembered per content version for these terms (in any order)."""
         if self.request is None:
             return compute()
-        digest = hashlib.sha256(self.query.key.encode()).hexdigest()
+        digest = hashlib.sha256(f"{self.query.key}\0\0\0{self.scope}".encode()).hexdigest()
         if not caching.seen_before(self.request, f"search:{digest}"):  # one-off queries are not kept
             return compute()
         return caching.remember(self.request, f"search:{digest}:{name}", compute)
@@ -234,7 +252,10 @@ class SearchResults:
         start, stop = key.start or 0, min(key.stop if key.stop is not None else self.count(), self.count())
         if start >= stop:
             return []
-        ids = self._remembered(f"ids:{start}:{stop}", lambda: self._page_ids(start, stop))
+        if self.order is None:
+            ids = self._remembered(f"ids:{start}:{stop}", lambda: self._page_ids(start, stop))
+        else:
+            ids = self.ranked()["ids"][start:stop]
         # A card whose details (date, category, byline, tags) are kept needs only its title,
         # address, text and cover; the others get everything a card shows, authors and tags included.
         self.details = caching.kept_fragments(self.request, {pk: (caching.CARD_DETAILS_FRAGMENT, pk) for pk in ids})
@@ -248,23 +269,122 @@ class SearchResults:
             rows.update((article.pk, article) for article in self.listing.filter(pk__in=full).order_by())
         return [rows[pk] for pk in ids if pk in rows]
 
-    def _page_ids(self, start: int, stop: int) -> list[int]:
-        """The ids of matches ``start`` to ``stop``: title hits first, each segment newest first."""
+    def _segments(self, start: int, stop: int) -> list:
+        """(queryset, first, last) of each segment holding matches ``start`` to ``stop``."""
         titles, total = self._count_both()
         title_limit, total_limit = self._probe_limits()
+        if self.order == "new":
+            return [(self._documents(walk=total > total_limit), start, stop)]
         segments = []
         if start < titles:
-            segment = self._titles(walk=titles > title_limit)
-            segments.append((segment, start, min(stop, titles)))
+            segments.append((self._titles(walk=titles > title_limit), start, min(stop, titles)))
         if stop > titles:
             segment = self._documents(walk=total > total_limit).exclude(self._title_all())
             segments.append((segment, max(start, titles) - titles, stop - titles))
+        return segments
+
+    def _page_sql(self, start: int, stop: int) -> tuple[str, list]:
+        """SQL of (id, published_at, segment) of matches ``start`` to ``stop``, in order."""
         parts, params = [], []
-        for i, (segment, first, last) in enumerate(segments):
+        for i, (segment, first, last) in enumerate(self._segments(start, stop)):
             newest_first = segment.order_by("-published_at", "-pk").values_list("pk", "published_at")
             sql, qparams = newest_first[first:last].query.sql_with_params()
             parts.append(f"SELECT page{i}.*, {i} AS segment FROM ({sql}) AS page{i}")
             params.extend(qparams)
+        return " UNION ALL ".join(parts) + " ORDER BY 3, 2 DESC, 1 DESC", params
+
+    def _page_ids(self, start: int, stop: int) -> list[int]:
+        """The ids of matches ``start`` to ``stop``: title hits first, each segment newest first."""
+        sql, params = self._page_sql(start, stop)
         with connections[self.listing.db].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 3, 2 DESC, 1 DESC", params)
+            cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
+
+    # -- the ranked result set -----------------------------------------------------------------
+
+    def ranked(self) -> dict:
+        """The capped result set in ``order``, with its facet counts, remembered per content version:
+        ``{"ids": [...], "facets": {"category" | "tag" | "author": [(slug, name, count)], "year": [(year, count)]}}``.
+        """
+        if self._ranked is None:
+            self._ranked = self._remembered(f"ranked:{self.order}", self._rank_now) if self.count() else _no_results()
+        return self._ranked
+
+    def _rank_now(self) -> dict:
+        sql, params = self._page_sql(0, self.count())
+        needles = [term.needles for term in self.query.terms]
+        lengths = {"length": Length("search_document")}
+        for i, term in enumerate(needles):
+            for j, needle in enumerate(term):
+                lengths[f"stripped_{i}_{j}"] = Length(Replace("search_document", Value(needle), Value("")))
+        rows = list(
+            Article.objects.filter(pk__in=RawSQL(f"SELECT candidates.pk FROM ({sql}) AS candidates", params))
+            .order_by()
+            .annotate(**lengths)
+            .values(
+                "pk", "published_at", "search_title", "excerpt_html", "category__name", "category__slug", *lengths
+            )
+        )
+        ids = [row["pk"] for row in rows]
+        tags, authors = {pk: [] for pk in ids}, {pk: [] for pk in ids}
+        tag_rows = TaggedArticle.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag__name", "tag__slug", Value(0)
+        )
+        author_rows = Article.authors.through.objects.filter(article_id__in=ids).values_list(
+            "article_id", "author__name", "author__slug", Value(1)
+        )
+        for pk, name, slug, kind in tag_rows.union(author_rows, all=True):
+            (authors if kind else tags)[pk].append((slug, name))
+        matches = [
+            ranking.Match(
+                pk=row["pk"],
+                published_at=row["published_at"],
+                title=row["search_title"],
+                excerpt=text_of(row["excerpt_html"]),
+                tags=[ranking.normalized_tag(name) for _, name in tags[row["pk"]]],
+                length=row["length"],
+                frequencies=[
+                    sum(ranking.occurrences(row["length"], row[f"stripped_{i}_{j}"], n) for j, n in enumerate(term))
+                    for i, term in enumerate(needles)
+                ],
+            )
+            for row in rows
+        ]
+        ordered = ranking.newest_first(matches) if self.order == "new" else ranking.rank(self.query, matches)
+        categories = [(row["category__slug"], row["category__name"]) for row in rows if row["category__slug"]]
+        years = [timezone.localtime(row["published_at"]).year for row in rows]
+        return {
+            "ids": ordered,
+            "facets": {
+                "category": _counted(categories),
+                "tag": _counted(pair for pk in ids for pair in tags[pk]),
+                "author": _counted(pair for pk in ids for pair in authors[pk]),
+                "year": sorted(_tally(years).items(), reverse=True),
+            },
+        }
+
+    @property
+    def facets(self) -> dict:
+        return self.ranked()["facets"] if self.order else _no_results()["facets"]
+
+
+def text_of(excerpt_html: str) -> str:
+    return text.normalize(html_to_text(excerpt_html or ""))
+
+
+def _tally(values) -> dict:
+    counts = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _counted(pairs) -> list[tuple[str, str, int]]:
+    """(slug, name, count) of each value, the most frequent first, at most ``FACET_SIZE``."""
+    counts = _tally(pairs)
+    best = sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))[:FACET_SIZE]
+    return [(slug, name, count) for (slug, name), count in best]
+
+
+def _no_results() -> dict:
+    return {"ids": [], "facets": {"category": [], "tag": [], "author": [], "year": []}}

@@ -87,17 +87,49 @@ def _spans(value: str, terms):
     return merged
 
 
-def _first_hit(value: str, terms) -> int | None:
-    """Where a hit of a term starts in ``value`` — the first one typed as in the query if any
-    (folding a 6,000-character body to find an earlier variant cost more than the search),
-    else the first one width-/case-folded — or None."""
-    needles = [needle for term in terms if (needle := text.normalize(term))]
-    typed = [position for needle in needles if (position := value.find(needle)) >= 0]
-    if typed:
-        return min(typed)
-    folded, index = _normalized_with_map(value)
-    found = [position for needle in needles if (position := folded.find(needle)) >= 0]
-    return index[min(found)] if found else None
+MAX_HITS_PER_SPELLING = 200  # enough to choose a passage; a body full of one word stops here
+
+
+def _hits(value: str, groups) -> list[tuple[int, int]]:
+    """(position in ``value``, group) of each hit of each spelling, sorted.
+
+    Spellings are looked for as typed first; only a term with no hit as typed is looked for in
+    the width- and case-folded text (folding a 6,000-character body for each card costs more
+    than finding what is written as the query was)."""
+    hits, missing = [], []
+    for group, spellings in enumerate(groups):
+        found = False
+        for needle in spellings:
+            for count, match in enumerate(re.finditer(re.escape(needle), value)):
+                if count == MAX_HITS_PER_SPELLING:
+                    break
+                hits.append((match.start(), group))
+                found = True
+        if not found:
+            missing.append((group, spellings))
+    if missing:
+        folded, index = _normalized_with_map(value)
+        for group, spellings in missing:
+            for needle in spellings:
+                for count, match in enumerate(re.finditer(re.escape(needle), folded)):
+                    if count == MAX_HITS_PER_SPELLING:
+                        break
+                    hits.append((index[match.start()], group))
+    return sorted(set(hits))
+
+
+def best_passage(hits: list[tuple[int, int]], span: int) -> int | None:
+    """Where the passage of ``span`` characters with the most terms (then hits) starts: at a hit."""
+    best, best_key, last = None, None, 0
+    for first in range(len(hits)):
+        last = max(last, first)
+        while last + 1 < len(hits) and hits[last + 1][0] < hits[first][0] + span:
+            last += 1
+        window = hits[first : last + 1]
+        key = (len({group for _, group in window}), len(window))
+        if best_key is None or key > best_key:
+            best, best_key = hits[first][0], key
+    return best
 
 
 @register.simple_tag
@@ -117,21 +149,25 @@ def _collapse(value: str) -> str:
 
 
 @register.simple_tag
-def snippet(value, terms, width=120):
-    """The part of ``value`` around the first hit, whitespace collapsed, highlighted.
+def snippet(value, terms, groups=None, width=120):
+    """The passage of ``value`` with the most of the query's terms, whitespace collapsed, every
+    term in it highlighted.
 
-    Only the neighbourhood of the hit is read and tidied: doing so for a whole 6,000-character
-    body, twelve times a page, cost more than the search itself.
+    ``groups`` are the query's terms, each a list of its spellings (``terms`` alone: each
+    spelling its own term). Only the neighbourhood of the passage is tidied: doing so for a
+    whole 6,000-character body, twelve times a page, cost more than the search itself.
     """
-    value = value or ""
-    first = _first_hit(value, terms or [])
+    value, terms = value or "", terms or []
+    spellings = [[needle for s in group if (needle := text.normalize(s))] for group in (groups or [[t] for t in terms])]
+    lead = width // 3  # the passage starts this far into the snippet, after some context
+    first = best_passage(_hits(value, spellings), width - lead)
     if first is None:  # the hit is in the title or excerpt: the body's opening
         opening = _collapse(value[: width * 3])
         return highlight(text.truncate_sentences(opening[: width + 2], width), terms)
     low, high = max(0, first - width), first + 2 * width
     before = _collapse(value[low:first]) + (" " if first > low and value[first - 1].isspace() else "")
     region = _collapse(value[low:high])
-    start = max(0, len(before.lstrip()) - width // 3)
+    start = max(0, len(before.lstrip()) - lead)
     end = min(len(region), start + width)
     more_before = start > 0 or bool(value[:low].strip())
     more_after = end < len(region) or bool(value[high:].strip())

@@ -22,6 +22,7 @@ def public_pages() -> dict[str, str]:
         "archive-year": f"/archive/{month:%Y}/",
         "archive-month": f"/archive/{month:%Y}/{month:%m}/",
         "search": "/search/?q=推論",
+        "search-filtered": "/search/?q=推論&sort=new&tag=nvidia&from=2020-01-01&category=存在しない",
         "search-empty": "/search/",
         "search-no-results": "/search/?q=存在しない語句",
         "search-help": "/search/?q=推論 超伝導",  # nothing found: a shorter query and related tags

@@ -1,4 +1,5 @@
-"""``/sitemap.xml``: published articles with ``lastmod``, and the category, tag and author pages that list them.
+"""``/sitemap.xml``: published articles with ``lastmod``, the category, tag and author pages that list them,
+and the index pages of all categories, tags and authors.
 
 Every section starts from ``Article.objects.published()``: a list page with no public article is
 left out, like the article itself while it is a draft.
@@ -45,6 +46,18 @@ class HomeSitemap(SiteSitemap):
         return Article.objects.published().aggregate(last=Max(Greatest("updated_at", "published_at")))["last"]
 
 
+class IndexSitemap(HomeSitemap):
+    """The lists of every category, tag and author: as fresh as the newest public change."""
+
+    def items(self):
+        return ["blog:category-index", "blog:tag-index", "blog:author-index"]
+
+    def lastmod(self, item):
+        if not hasattr(self, "_lastmod"):  # one aggregate for the three pages
+            self._lastmod = super().lastmod(item)
+        return self._lastmod
+
+
 class ArticleSitemap(SiteSitemap):
     def items(self):
         return (
@@ -79,6 +92,7 @@ class AuthorSitemap(SiteSitemap):
 
 SITEMAPS = {
     "home": HomeSitemap,
+    "indexes": IndexSitemap,
     "articles": ArticleSitemap,
     "categories": CategorySitemap,
     "tags": TagSitemap,

@@ -1,5 +1,7 @@
 """Every public page type, as paths on the demo content (used by the axe and HTML checks)."""
 
+INDEX_PAGES = ("tags", "tags-by-name", "categories", "authors")
+
 from django.utils import timezone
 
 from blog.models import Article, Author, Category, Tag
@@ -19,6 +21,10 @@ def public_pages() -> dict[str, str]:
         "archive-index": "/archive/",
         "archive-year": f"/archive/{month:%Y}/",
         "archive-month": f"/archive/{month:%Y}/{month:%m}/",
+        "tags": "/tags/",
+        "tags-by-name": "/tags/?order=name",
+        "categories": "/categories/",
+        "authors": "/authors/",
         "search": "/search/?q=推論",
         "search-empty": "/search/",
         "search-no-results": "/search/?q=存在しない語句",

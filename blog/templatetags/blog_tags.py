@@ -6,7 +6,7 @@ import unicodedata
 
 from django import template
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import share_images, text
@@ -174,3 +174,15 @@ def article_jsonld(context, article):
         data["articleSection"] = article.category.name
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag
+def tag_cloud(entries):
+    """The tag index's list (``blog.indexes.Entry`` rows; their URLs come from ``reverse()``,
+    already quoted): built here, not in a template loop, because the index shows every tag of
+    the site at once."""
+    items = format_html_join(
+        "", '<li><a href="{}">#{} <span class="tag-index__count">{}件</span></a></li>',
+        ((entry.url, entry.name, entry.count) for entry in entries),
+    )  # fmt: skip
+    return format_html('<ul class="tag-index">{}</ul>', items)

@@ -238,11 +238,12 @@ class SearchView(PublishedArticleMixin, ListView):
 
 @require_safe
 def robots_txt(request):
-    """Let crawlers in everywhere but the admin and editor endpoints, and name the sitemap."""
-    sitemap = reverse("blog:sitemap")
-    sitemap_url = settings.SITE_URL + sitemap if settings.SITE_URL else request.build_absolute_uri(sitemap)
+    """Let crawlers in everywhere but the admin and editor endpoints, and name the sitemaps."""
+    sitemaps = [reverse("blog:sitemap"), reverse("blog:sitemap-news")]
+    sitemap_urls = [settings.SITE_URL + path if settings.SITE_URL else request.build_absolute_uri(path) for path in sitemaps]
     # A custom DJANGO_ADMIN_PATH is deliberately not listed: robots.txt would publish it (the
     # admin's own pages already say noindex). Search results stay crawlable on purpose: their <meta name="robots" content="noindex">
     # only works if crawlers may fetch the page and read it.
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /markdownx/", "", f"Sitemap: {sitemap_url}", ""]
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /markdownx/", ""]
+    lines += [f"Sitemap: {url}" for url in sitemap_urls] + [""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -20,7 +20,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
 
-from . import assignments, calendar_views, desk, desk_time, revisions, sharing, timeline, workflow
+from . import assignments, calendar_views, desk, desk_time, people, revisions, sharing, timeline, workflow
 from . import messages as desk_messages
 from .forms import ArticleAdminForm, AssignmentForm, DeskCommentForm, ShareLinkForm, TransitionForm
 from .models import ReviewComment, Revision, ShareLink
@@ -80,7 +80,7 @@ def author_profile_for(user) -> Author:
         return user.author_profile
     except Author.DoesNotExist:
         pass
-    base = user.get_full_name() or user.get_username()
+    base = people.display_name(user)
     name, n = base, 2
     while Author.objects.filter(name=name).exists():
         name, n = f"{base} ({n})", n + 1
@@ -195,7 +195,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
         article = form.instance
         if not change and not article.authors.exists():
             article.authors.add(author_profile_for(request.user))
-        revisions.record(article, request.user)
+        revisions.record_if_changed(article, request.user)
 
     # --- change page --------------------------------------------------------------------
 

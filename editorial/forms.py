@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
 
-from . import romaji, sharing
+from . import people, romaji, sharing
 from .assignments import assignable_users
 from .excerpts import validate_excerpt
 from .models import Assignment, ReviewComment, Revision
@@ -89,7 +89,7 @@ class ArticleAdminForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data["version"] = version_of(current)
             last = Revision.objects.filter(article=current).select_related("created_by").first()
-            who = (last.created_by.get_full_name() or last.created_by.get_username()) if last and last.created_by else _("別のユーザー")
+            who = people.display_name(last.created_by) if last and last.created_by else _("別のユーザー")
             raise ValidationError(
                 _(
                     "保存できませんでした。あなたが編集を始めた後に、%(who)sさんがこの記事を保存しています（%(when)s）。"
@@ -173,4 +173,4 @@ class AssignmentForm(forms.ModelForm):
         kwargs.setdefault("auto_id", "id_assign_%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_users()
-        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.fields["assignee"].label_from_instance = people.display_name

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from blog.models import Article
 
+from .people import display_name
+
 logger = logging.getLogger(__name__)
 
 EDITOR_GROUPS = ["Editor", "Editor-in-chief"]
@@ -35,11 +37,6 @@ def editor_emails() -> set[str]:
 
 def author_emails(article: Article) -> set[str]:
     return set(author_users(article).values_list("email", flat=True))
-
-
-def display_name(user) -> str:
-    """How a person is named in an e-mail: their full name, their user name if they have none."""
-    return user.get_full_name().strip() or user.get_username()
 
 
 def greeting(user) -> str:

@@ -35,6 +35,22 @@ def record(article: Article, user, *, restored_from: Revision | None = None) -> 
     )
 
 
+def record_if_changed(article: Article, user) -> Revision | None:
+    """Snapshot the article unless its latest version already holds the same text and tags.
+
+    A workflow button saves the form before it acts: pressing it without editing is no new version.
+    """
+    latest = article.revisions.order_by("-created_at", "-pk").first()
+    if latest is not None and (latest.title, latest.excerpt, latest.body, sorted(latest.tags)) == (
+        article.title,
+        article.excerpt,
+        article.body,
+        sorted(article.tags.names()),
+    ):
+        return None
+    return record(article, user)
+
+
 @dataclass(frozen=True)
 class Line:
     kind: str  # "add", "del", "ctx" or "hunk"

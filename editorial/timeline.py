@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
 
+from . import people
 from .models import ReviewComment, Revision, Transition
 
 SYSTEM = _("システム（取り込み・自動処理）")
@@ -23,7 +24,7 @@ def display_name(user, nobody=SYSTEM) -> str:
     """A person's full name, else their user name; ``nobody`` when there is no user."""
     if user is None:
         return str(nobody)
-    return user.get_full_name() or user.get_username()
+    return people.display_name(user)
 
 
 @dataclass(frozen=True)

@@ -88,10 +88,15 @@ def _cleaner_options() -> dict:
     return _options
 
 
-def sanitize(untrusted_html: str) -> str:
+def sanitize(untrusted_html: str, *, base_url: str | None = None) -> str:
     """Keep only allow-listed tags, attributes and URL schemes (http, https, mailto, ftp).
 
     Control characters go first, for the same reason as in ``pipeline.render``: nothing may turn
-    a neutralised URL back into a live one after this.
+    a neutralised URL back into a live one after this. With ``base_url`` (an absolute URL),
+    relative links and image sources are resolved against it in the same pass, for HTML read
+    away from the page (a JSON feed has no base to resolve ``/media/…`` or ``#fn1`` against).
     """
-    return nh3.clean(strip_controls(untrusted_html), **_cleaner_options())
+    options = _cleaner_options()
+    if base_url:
+        options = {**options, "url_relative": ("rewrite_with_base", base_url)}
+    return nh3.clean(strip_controls(untrusted_html), **options)

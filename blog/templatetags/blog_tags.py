@@ -6,10 +6,13 @@ import unicodedata
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import share_images, text
+from ..feeds import TEAM_BYLINE
 
 register = template.Library()
 
@@ -142,36 +145,68 @@ def share_image_path(article):
     return share_images.share_image_path(article)
 
 
-@register.simple_tag(takes_context=True)
-def article_jsonld(context, article):
-    """schema.org ``BlogPosting`` data for an article page, safe inside ``<script>``."""
-    url = absolute_url(context, article.get_absolute_url())
-    data = {
-        "@context": "https://schema.org",
-        "@type": "BlogPosting",
-        "headline": article.title,
-        "description": article.description,
-        "url": url,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": article.updated_at.isoformat() if article.updated_at else None,
-        "author": [
-            {"@type": "Organization" if a.is_team else "Person", "name": a.name,
-             "url": absolute_url(context, a.get_absolute_url())}
-            for a in article.authors.all()
-        ],  # fmt: skip
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-        "image": {
+LOGO, LOGO_SIZE = "img/logo.png", 512  # drawn by blog/brand.py
+
+
+def _datetime(moment) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def publisher_jsonld(context) -> dict:
+    """The site as schema.org ``Organization`` with its raster logo (Google wants one, ≥ 112 px)."""
+    return {
+        "@type": "Organization",
+        "name": settings.SITE_NAME,
+        "url": absolute_url(context, reverse("blog:article-list")),
+        "logo": {"@type": "ImageObject", "url": absolute_url(context, static(LOGO)), "width": LOGO_SIZE, "height": LOGO_SIZE},
+    }
+
+
+def article_images(context, article) -> list[dict]:
+    """The article's images for JSON-LD, one ``ImageObject`` per aspect ratio there is (Google
+    picks among 16:9, 4:3 and 1:1): the generated share image."""
+    return [
+        {
             "@type": "ImageObject",
             "url": absolute_url(context, share_images.share_image_path(article)),
             "width": share_images.WIDTH,
             "height": share_images.HEIGHT,
-        },
+        }
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def article_jsonld(context, article):
+    """schema.org ``NewsArticle`` data for an article page (what Google News and Top stories
+    read), safe inside ``<script>``."""
+    url = absolute_url(context, article.get_absolute_url())
+    published = article.published_at
+    # A scheduled article is saved before it goes out: never modified before it was published.
+    modified = max(article.updated_at, published) if published and article.updated_at else article.updated_at
+    authors = [
+        {"@type": "Organization" if a.is_team else "Person", "name": a.name,
+         "url": absolute_url(context, a.get_absolute_url())}
+        for a in article.authors.all()
+    ]  # fmt: skip
+    publisher = publisher_jsonld(context)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.description,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": _datetime(published),
+        "dateModified": _datetime(modified),
+        "author": authors or [{"@type": "Organization", "name": TEAM_BYLINE, "url": publisher["url"]}],
+        "publisher": publisher,
+        "image": article_images(context, article),
         "inLanguage": "ja",
         "keywords": [tag.name for tag in article.tags.all()],
     }
     if article.category:
         data["articleSection"] = article.category.name
+    data = {key: value for key, value in data.items() if value is not None}
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 

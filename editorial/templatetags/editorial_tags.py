@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from blog.models import Article
-from editorial import desk_time
+from editorial import desk_time, people
 
 register = template.Library()
 
@@ -49,3 +49,9 @@ def editorial_assignments(context):
         )[:LIMIT],
         "today": timezone.localdate(),
     }
+
+
+@register.filter
+def staff_name(user, nobody="システム"):
+    """``{{ rev.created_by|staff_name }}``: the desk's name for a person, ``nobody`` for no one."""
+    return people.display_name(user) if user else nobody

@@ -33,3 +33,12 @@ def test_demo_staff_exist_only_in_debug_mode(settings):
     writer = get_user_model().objects.get(username="writer")
     assert writer.groups.filter(name="Writer").exists()
     assert Author.objects.get(name="佐藤 美咲").user == writer
+
+
+def test_demo_staff_have_the_names_the_desk_shows(settings):
+    from editorial.people import display_name
+
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    names = {u.username: display_name(u) for u in get_user_model().objects.all()}
+    assert names["writer"] == "佐藤 美咲" and names["editor"] == "田中 健一" and names["chief"] == "高橋 誠"

@@ -78,7 +78,7 @@ def test_article_page_carries_canonical_open_graph_twitter_and_json_ld(client, s
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     payload = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     data = json.loads(payload)
-    assert data["@type"] == "BlogPosting"
+    assert data["@type"] == "NewsArticle"
     assert data["headline"] == article.title
     assert data["author"][0] == {"@type": "Organization", "name": "ALLFORCES編集部", "url": "http://testserver" + site["team"].get_absolute_url()}
     assert data["datePublished"].startswith("2025-12-15T20:38:00")

@@ -44,6 +44,9 @@ def build_site(count, prefix):
         "tags-by-name": "/tags/?order=name",
         "categories": "/categories/",
         "authors": "/authors/",
+        "feed.json": "/feed.json",
+        "tag feed.json": "/tags/llm/feed.json",
+        "news sitemap": "/sitemap-news.xml",
     }
 
 
@@ -54,7 +57,10 @@ def count_queries(client, url):
     return len(captured)
 
 
-PAGES = ["/", "article", "tag", "category", "author", "search", "archive", "tags", "tags-by-name", "categories", "authors"]
+PAGES = [
+    "/", "article", "tag", "category", "author", "search", "archive", "feed.json", "tag feed.json", "news sitemap",
+    "tags", "tags-by-name", "categories", "authors",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)

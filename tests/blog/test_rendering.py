@@ -111,3 +111,22 @@ def test_plain_text_leaves_out_permalink_and_backlink_glyphs():
 def test_sanitize_is_idempotent():
     html = render_markdown("## 見出し\n\n**太字** [リンク](https://example.com)").html
     assert sanitize(html) == html
+
+
+def test_sanitize_with_a_base_url_resolves_relative_links_in_the_same_pass():
+    base = "https://allforces.example/articles/%E6%8E%A8%E8%AB%96/"
+    html = sanitize(
+        '<a href="/tags/llm/">タグ</a><a href="#fn:1">注</a><img src="../media/a.png" alt="図">'
+        '<a href="https://openai.com/">外部</a><a href="mailto:desk@example.jp">連絡</a>'
+        '<a href="java\x01script:alert(1)">罠</a><a href="//evil.example/x">別ホスト</a>',
+        base_url=base,
+    )
+    assert 'href="https://allforces.example/tags/llm/"' in html
+    assert f'href="{base}#fn:1"' in html
+    assert 'src="https://allforces.example/articles/media/a.png"' in html
+    assert 'href="https://openai.com/"' in html and 'href="mailto:desk@example.jp"' in html
+    assert "javascript" not in html and "<script" not in html
+    assert re.findall(r'(?:href|src)="([^"]*)"', html) and all(
+        url.startswith(("https://", "mailto:")) for url in re.findall(r'(?:href|src)="([^"]*)"', html)
+    )
+    assert sanitize('<a href="/x/">x</a>') == '<a href="/x/" rel="noopener noreferrer">x</a>'  # without: untouched

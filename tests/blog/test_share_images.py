@@ -287,7 +287,7 @@ def test_the_article_page_shares_the_generated_image(client):
     assert f'<meta name="twitter:image" content="{url}">' in html
     assert "og-default.png" not in html
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
-    assert data["image"] == {"@type": "ImageObject", "url": url, "width": 1200, "height": 630}
+    assert data["image"] == [{"@type": "ImageObject", "url": url, "width": 1200, "height": 630}]
 
 
 def test_the_image_linked_from_the_page_is_served(client):

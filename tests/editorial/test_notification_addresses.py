@@ -31,7 +31,7 @@ def test_a_review_request_links_to_the_change_page_on_the_site(users, article_in
         workflow.submit(article, users["writer_own"])
     body = message_to("editor@example.com").body
     assert f"{SITE}/admin/blog/article/{article.pk}/change/" in body
-    assert body.startswith("一郎 田中さん\n")
+    assert body.startswith("田中 一郎さん\n")
     # The one who acted is named by full name too (the owner is 香織, user name kaori).
     assert "香織さんが" in body and "kaoriさん" not in body
 
@@ -64,7 +64,7 @@ def test_the_change_request_mail_greets_each_author_by_name(users, article_in, d
     with django_capture_on_commit_callbacks(execute=True):
         workflow.request_changes(article, users["editor"], comment="出典を")
     assert message_to("kaori@example.com").body.startswith("香織さん\n")
-    assert message_to("takeshi@example.com").body.startswith("健 鈴木さん\n")
+    assert message_to("takeshi@example.com").body.startswith("鈴木 健さん\n")
     assert all(f"{SITE}/admin/blog/article/{article.pk}/change/" in m.body for m in mail.outbox)
 
 

@@ -188,3 +188,26 @@ def test_a_line_added_without_a_partner_is_marked_whole(article_in):
     new = revisions.record(article, None)
     [added] = [line for line in revisions.diff(old, new)[2].lines if line.kind == "add"]
     assert added.segments == ((True, "新しい行"),)
+
+
+def test_a_save_that_changes_nothing_keeps_no_new_revision(client, owner, article_in):
+    article = article_in(Status.DRAFT)
+    client.force_login(owner)
+    save_through_admin(client, article, title="第1稿", tags="LLM")
+    save_through_admin(client, article, title="第1稿", tags="LLM")
+    assert Revision.objects.filter(article=article).count() == 1
+    save_through_admin(client, article, title="第1稿", tags="LLM, 推論")
+    assert Revision.objects.filter(article=article).count() == 2
+
+
+def test_a_workflow_button_pressed_without_edits_adds_no_revision(client, owner, article_in):
+    article = article_in(Status.DRAFT)
+    client.force_login(owner)
+    save_through_admin(client, article, title="提出前の版")
+    article.refresh_from_db()
+    data = {**change_form_data(article, title="提出前の版"), "comment": "", "_transition": "submit"}
+    response = client.post(change_url(article), data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == Status.IN_REVIEW
+    assert Revision.objects.filter(article=article).count() == 1

@@ -141,6 +141,21 @@ def test_feeds_carry_no_executable_url(hostile_articles, name):
             assert not executable(url)
 
 
+@pytest.mark.parametrize("name", ["blog:feed-json"])
+def test_json_feed_carries_no_executable_url(hostile_articles, name):
+    response = Client().get(reverse(name))
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    assert len(document["items"]) == len(hostile_articles)
+    strings = re.findall(r'"((?:[^"\\]|\\.)*)"', json.dumps(document, ensure_ascii=False))
+    assert not [s for s in strings if executable(s)]
+    for item in document["items"]:
+        assert "参考" in item["content_html"]  # the bodies are there
+        assert_no_executable_url(item["content_html"], name)
+        # relative URLs are resolved against the article: every URL left is http(s) or mailto
+        assert all(url.startswith(("http://testserver/", "https://", "mailto:")) for url in urls_in_html(item["content_html"]))
+
+
 def test_previews_and_share_links_carry_no_executable_url(client, hostile_articles):
     draft = make_article("下書きの記事", status=Article.Status.DRAFT, body=hostile_markdown(hostile_urls(SCHEMES[0])[1]))
     outsider = Client()

@@ -18,6 +18,8 @@ DEMO_STAFF = [
     ("editor", EDITOR, "田中 健一"),
     ("writer", WRITER, "佐藤 美咲"),
 ]
+# Family and given names of the demo accounts, as the desk, messages and e-mails show them.
+DEMO_NAMES = {"admin": ("管理", "太郎"), "chief": ("高橋", "誠"), "editor": ("田中", "健一"), "writer": ("佐藤", "美咲")}
 
 
 class Command(BaseCommand):
@@ -38,6 +40,8 @@ class Command(BaseCommand):
             else:
                 user = User.objects.create_user(username, f"{username}@allforces.example", DEMO_PASSWORD, is_staff=True)
                 user.groups.add(Group.objects.get(name=role))
+            user.last_name, user.first_name = DEMO_NAMES[username]
+            user.save(update_fields=["last_name", "first_name"])
             if byline:
                 Author.objects.filter(name=byline, user__isnull=True).update(user=user)
         accounts = "、".join(f"{name}（{role or 'スーパーユーザー'}）" for name, role, _ in DEMO_STAFF)

@@ -1,14 +1,18 @@
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.core.files.base import ContentFile
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .models import Author, Category, Redirect, Tag
+from .models import Article, Author, Category, Redirect, Series, SeriesEntry, Tag
+from .uploads import IMAGE_FORMATS, clean_image
 
 
 @admin.register(Category)
@@ -120,3 +124,116 @@ class RedirectAdmin(admin.ModelAdmin):
     @admin.display(description=_("転送先"))
     def target(self, obj):
         return obj.target_display
+
+
+LAST_POSITION = 2**31 - 1  # the largest value every database's PositiveIntegerField holds
+
+
+class SeriesAdminForm(forms.ModelForm):
+    # A plain file field: blog.uploads.clean_image reads the bytes and says why it refuses them
+    # (SVG, too many pixels, not an image), where ImageField would only say "invalid image".
+    cover = forms.FileField(
+        label=_("カバー画像"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text=Series._meta.get_field("cover").help_text,
+    )
+
+    class Meta:
+        model = Series
+        fields = ["title", "slug", "description", "cover", "cover_alt"]
+
+    def clean_cover(self):
+        upload = self.cleaned_data.get("cover")
+        if not upload or not hasattr(upload, "content_type"):  # unchanged, or cleared (False)
+            return upload
+        data, image_format, _width, _height = clean_image(upload)
+        return ContentFile(data, name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
+
+
+class SeriesEntryForm(forms.ModelForm):
+    # Blank means "at the end": SeriesAdmin.renumber turns the placeholder into the next number.
+    position = forms.IntegerField(
+        label=_("順番"), required=False, min_value=0, max_value=LAST_POSITION,
+        help_text=_("小さい順に並びます。空欄なら最後に入ります。"),
+        widget=forms.NumberInput(attrs={"style": "width: 5em"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = SeriesEntry
+        fields = ["position", "article"]
+
+    def clean_position(self):
+        position = self.cleaned_data.get("position")
+        return LAST_POSITION if position is None else position
+
+
+class SeriesEntryInline(admin.TabularInline):
+    model = SeriesEntry
+    form = SeriesEntryForm
+    extra = 1
+    fields = ["position", "article", "article_status"]
+    readonly_fields = ["article_status"]
+    autocomplete_fields = ["article"]
+    ordering = ["position", "pk"]
+    verbose_name = _("連載の記事")
+    verbose_name_plural = _("連載の記事（順番の小さい順。公開中の記事だけが読者に見え、その中で第1回から数えます）")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "article":
+            # Articles are written and edited on their own desk, not from inside a series.
+            field.widget.can_add_related = field.widget.can_change_related = field.widget.can_view_related = False
+        return field
+
+    @admin.display(description=_("状態"))
+    def article_status(self, obj):
+        if not obj.pk:
+            return "—"
+        return _("公開中") if obj.article.is_published else obj.article.get_status_display()
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    """Series (連載): editors and the editor-in-chief create them and order their articles."""
+
+    form = SeriesAdminForm
+    inlines = [SeriesEntryInline]
+    list_display = ["title", "slug", "article_count", "published_count", "updated_at"]
+    search_fields = ["title", "slug", "description"]
+    ordering = ["title"]
+
+    def get_queryset(self, request):
+        public = Q(entries__article__in=Article.objects.published())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("entries"), published_count=Count("entries", filter=public))
+        )
+
+    @admin.display(description=_("記事数"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    @admin.display(description=_("公開中"), ordering="published_count")
+    def published_count(self, obj):
+        return obj.published_count
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.renumber(form.instance)
+
+    @staticmethod
+    def renumber(series: Series) -> None:
+        """Rewrite positions as 1, 2, 3… in their current order, so an inserted 15 between
+        10 and 20 (or two equal numbers) reads tidily on the next visit."""
+        for number, entry in enumerate(series.entries.order_by("position", "pk"), start=1):
+            if entry.position != number:
+                entry.position = number
+                entry.save(update_fields=["position"])

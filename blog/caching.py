@@ -1,8 +1,8 @@
 """Whole-page caching for anonymous readers, and the rule that keeps it correct.
 
 A page is stored once per URL together with the *content version* it was rendered under.
-Any saved or deleted ``Article``, ``Category``, ``Tag``, ``TaggedArticle`` or ``Author``
-(and any change to an article's authors or tags) moves the version on, so every stored page
+Any saved or deleted ``Article``, ``Category``, ``Tag``, ``TaggedArticle``, ``Author``,
+``Series`` or ``SeriesEntry`` (and any change to an article's authors or tags) moves the version on, so every stored page
 is stale at once — publishing, unpublishing, editing, renaming or merging all show on the
 next request, whichever code made the change (the editorial workflow, the admin, a
 management command), as long as it goes through ``save()``/``delete()``.
@@ -50,6 +50,8 @@ CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/include
 CARD_DETAILS_FRAGMENT = "article-card-details"
 # An article page's header and meta tags (templates/blog/article_detail.html).
 ARTICLE_HEADER_FRAGMENT, ARTICLE_META_FRAGMENT = "article-header", "article-meta"
+# The series box of an article in a series (templates/blog/includes/series_box.html).
+SERIES_BOX_FRAGMENT = "series-box"
 
 
 # -- The content version --------------------------------------------------------------
@@ -77,12 +79,23 @@ def content_changed(**kwargs) -> None:
     """
     bump_version()
     transaction.on_commit(bump_version, robust=True)
+    if settings.DATABASE_REPLICAS:
+        # And once more when the replicas have the change: a reader served by a lagging
+        # replica may have stored the old rows under the second version.
+        transaction.on_commit(bump_version_after_replicas, robust=True)
+
+
+def bump_version_after_replicas() -> None:
+    from config.routers import wait_for_replicas
+
+    wait_for_replicas()
+    bump_version()
 
 
 def connect_signals() -> None:
-    from .models import Article, Author, Category, Tag, TaggedArticle
+    from .models import Article, Author, Category, Series, SeriesEntry, Tag, TaggedArticle
 
-    for model in (Article, Category, Tag, TaggedArticle, Author):
+    for model in (Article, Category, Tag, TaggedArticle, Author, Series, SeriesEntry):
         post_save.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.save.{model.__name__}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.delete.{model.__name__}")
     for through in (Article.authors.through, TaggedArticle):
@@ -190,18 +203,19 @@ def kept_fragments(request, wanted: dict) -> dict:
     return {name: mark_safe(found[key]) for name, key in keys.items() if key in found}
 
 
-def kept_article_parts(request, article) -> dict:
-    """An article page's kept header and meta tags, as ``{"header": html, "meta": html}``;
-    authors and tags are prefetched only when either must be rendered."""
-    kept = kept_fragments(
-        request,
-        {
-            "header": (ARTICLE_HEADER_FRAGMENT, article.pk),
-            # meta tags carry absolute URLs: kept per scheme and host
-            "meta": (ARTICLE_META_FRAGMENT, article.pk, request.scheme, request.get_host()),
-        },
-    )
-    if len(kept) < 2:
+def kept_article_parts(request, article, *, in_series: bool = False) -> dict:
+    """An article page's kept header and meta tags (and series box, ``in_series``), as
+    ``{"header": html, "meta": html, "series": html}``; authors and tags are prefetched only
+    when the header or the meta tags must be rendered."""
+    wanted = {
+        "header": (ARTICLE_HEADER_FRAGMENT, article.pk),
+        # meta tags carry absolute URLs: kept per scheme and host
+        "meta": (ARTICLE_META_FRAGMENT, article.pk, request.scheme, request.get_host()),
+    }
+    if in_series:
+        wanted["series"] = (SERIES_BOX_FRAGMENT, article.pk)
+    kept = kept_fragments(request, wanted)
+    if "header" not in kept or "meta" not in kept:
         prefetch_related_objects([article], "authors", "tags")
     return kept
 

@@ -124,6 +124,7 @@ SiteJsonFeed = json_feed(feeds.ArticleFeed)
 CategoryJsonFeed = json_feed(feeds.CategoryFeed)
 TagJsonFeed = json_feed(feeds.TagFeed)
 AuthorJsonFeed = json_feed(feeds.AuthorFeed)
+SeriesJsonFeed = json_feed(feeds.SeriesFeed)
 
 
 def conditional_json_feed(feed_class: type[feeds.ArticleFeed]):

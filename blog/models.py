@@ -169,6 +169,14 @@ class ArticleQuerySet(models.QuerySet):
     def with_tag(self, tag: Tag):
         return self.filter(tagged_items__tag=tag)
 
+    def in_series(self, series: "Series"):
+        """Return the articles placed in ``series``, in the series' order (position, then date).
+
+        Chained after ``published()`` it gives the instalments readers see; an instalment's
+        number is its place in that list, so an unpublished one leaves no gap.
+        """
+        return self.filter(series_entry__series=series).order_by(*SERIES_ORDER)
+
     def related_to(self, article: "Article", limit: int = 4):
         """Return up to ``limit`` other articles ranked by how many tags they share with ``article``."""
         tag_ids = [tag.pk for tag in article.tags.all()]
@@ -372,6 +380,72 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return slug_url("blog:article-detail", self.slug)
+
+
+# The one order of a series' articles: editors' positions, ties broken by date, then id.
+SERIES_ORDER = ("series_entry__position", "published_at", "pk")
+
+
+class Series(models.Model):
+    """A run of articles on one topic (連載), read in the order editors give them."""
+
+    title = models.CharField(_("タイトル"), max_length=200)
+    slug = models.SlugField(
+        _("スラッグ"), max_length=100, unique=True, allow_unicode=True, blank=True,
+        help_text=_("空欄ならタイトルから作ります（日本語可）。"),
+    )  # fmt: skip
+    description = models.TextField(_("説明"), blank=True, help_text=_("連載ページと一覧に表示されます（プレーンテキスト）。"))
+    cover = models.ImageField(
+        _("カバー画像"), upload_to="series/", blank=True,
+        width_field="cover_width", height_field="cover_height",
+        help_text=_("JPEG・PNG・GIF・WebP。アップロード時に検証し、メタデータを除いて保存します。"),
+    )  # fmt: skip
+    cover_width = models.PositiveIntegerField(editable=False, null=True, blank=True)
+    cover_height = models.PositiveIntegerField(editable=False, null=True, blank=True)
+    cover_alt = models.CharField(
+        _("カバー画像の代替テキスト"), max_length=200, blank=True, help_text=_("画像の内容を短く説明します（画像があるときは必須）。")
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("連載")
+        verbose_name_plural = _("連載")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.cover and not self.cover_alt.strip():
+            raise ValidationError({"cover_alt": _("カバー画像の代替テキストを入力してください。")})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Series, self.title, instance_pk=self.pk, fallback="series")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return slug_url("blog:series-detail", self.slug)
+
+
+class SeriesEntry(models.Model):
+    """An article's place in a series: an article belongs to at most one series."""
+
+    series = models.ForeignKey(Series, verbose_name=_("連載"), on_delete=models.CASCADE, related_name="entries")
+    article = models.OneToOneField(Article, verbose_name=_("記事"), on_delete=models.CASCADE, related_name="series_entry")
+    position = models.PositiveIntegerField(_("順番"), default=0, help_text=_("小さい順に並びます。"))
+
+    class Meta:
+        # No unique (series, position): swapping two rows in the admin saves them one at a
+        # time, and the admin renumbers the series 1, 2, 3… after every save anyway.
+        ordering = ["series", "position", "pk"]
+        verbose_name = _("連載の記事")
+        verbose_name_plural = _("連載の記事")
+        indexes = [models.Index(fields=["series", "position"], name="series_entry_order")]
+
+    def __str__(self):
+        return f"{self.series} — {self.article}"
 
 
 class Redirect(models.Model):

@@ -1,4 +1,4 @@
-"""``/sitemap.xml``: published articles with ``lastmod``, the category, tag and author pages that list them,
+"""``/sitemap.xml``: published articles with ``lastmod``, the category, tag, author and series pages that list them,
 and the index pages of all categories, tags and authors; ``/sitemap-news.xml``: the Google News
 sitemap of the articles published in the last 48 hours.
 
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .caching import page_number
-from .models import Article, Author, Category, Tag
+from .models import Article, Author, Category, Series, SeriesEntry, Tag
 from .text import strip_controls
 
 # Google News reads articles published in the last two days, at most 1,000 per sitemap.
@@ -139,6 +139,26 @@ class AuthorSitemap(SiteSitemap):
         return _with_public_articles(Author.objects.all(), "articles")
 
 
+class SeriesSitemap(SiteSitemap):
+    def items(self):
+        return _with_public_articles(Series.objects.all(), "entries__article")
+
+
+class SeriesIndexSitemap(SiteSitemap):
+    """``/series/``, while some series has a published article."""
+
+    def items(self):
+        public = Q(article__in=Article.objects.published())
+        last = SeriesEntry.objects.filter(public).aggregate(last=Max(Greatest("article__updated_at", "article__published_at")))
+        return [last["last"]] if last["last"] else []
+
+    def location(self, item):
+        return reverse("blog:series-list")
+
+    def lastmod(self, item):
+        return item
+
+
 SITEMAPS = {
     "home": HomeSitemap,
     "indexes": IndexSitemap,
@@ -146,6 +166,8 @@ SITEMAPS = {
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "series-index": SeriesIndexSitemap,
+    "series": SeriesSitemap,
 }
 
 

@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import caching, indexes, text
-from .models import Article, Author, Category, Tag
+from .models import Article, Author, Category, Series, Tag
 from .search import SearchResults
 from .search import query as search_query
 from .visibility import with_public_articles
@@ -91,11 +91,15 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         # The page shows the HTML; authors and tags come in get_context_data, when needed.
         heavy = ["body", "body_text", "search_document", "extra"]
-        return Article.objects.published().select_related("category").defer(*heavy)
+        return Article.objects.published().select_related("category", "series_entry__series").defer(*heavy)
 
     def get_context_data(self, **kwargs):
-        kept = caching.kept_article_parts(self.request, self.object)
-        return super().get_context_data(kept=kept, related_articles=self.related_articles(), **kwargs)
+        entry = getattr(self.object, "series_entry", None)  # joined above: no query either way
+        series_box = SeriesBox(entry.series, self.object) if entry else None
+        kept = caching.kept_article_parts(self.request, self.object, in_series=series_box is not None)
+        return super().get_context_data(
+            kept=kept, related_articles=self.related_articles(), series_box=series_box, **kwargs
+        )
 
     def related_articles(self) -> list:
         """``related_to()``, ranked once per content version (the ranking reads every article
@@ -111,6 +115,72 @@ class ArticleDetailView(DetailView):
         if ranked:  # ranked just now: the rows are at hand
             return [caching.Card(article.pk, article=article) for article in ranked]
         return caching.article_cards(self.request, ids, listing)
+
+
+class SeriesBox:
+    """An article's place in its series: its number, its neighbours and every instalment.
+
+    Only published articles count, so the numbers readers see have no gaps. The list is read
+    (one query) only when the box is rendered, not when the cache keeps it.
+    """
+
+    def __init__(self, series: Series, article: Article):
+        self.series, self.article = series, article
+
+    @cached_property
+    def articles(self) -> list[Article]:
+        return list(Article.objects.published().in_series(self.series).only("title", "slug", "published_at"))
+
+    @cached_property
+    def index(self) -> int:
+        # The page's article is published (the page shows only such), hence in the list.
+        return next(i for i, article in enumerate(self.articles) if article.pk == self.article.pk)
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def previous(self) -> Article | None:
+        return self.articles[self.index - 1] if self.index > 0 else None
+
+    @property
+    def next(self) -> Article | None:
+        return self.articles[self.index + 1] if self.index + 1 < len(self.articles) else None
+
+
+class SeriesListView(ListView):
+    """Every series with a published article, the one updated last first."""
+
+    template_name = "blog/series_list.html"
+    context_object_name = "series_list"
+    paginate_by = 30
+    cache_parameters = {"page": caching.page_number}
+
+    def get_queryset(self):
+        public = Q(entries__article__in=Article.objects.published())
+        return (
+            Series.objects.annotate(
+                article_count=Count("entries", filter=public),
+                last_published_at=Max("entries__article__published_at", filter=public),
+            )
+            .filter(article_count__gt=0)
+            .order_by("-last_published_at", "title", "pk")
+        )
+
+
+class SeriesDetailView(PublishedArticleMixin, ListView):
+    """A series' published articles in the series' order, numbered as the article pages number them."""
+
+    template_name = "blog/series_detail.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        self.series = remembered_or_404(self.request, Series, self.kwargs["slug"])
+        return super().get_queryset().in_series(self.series)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(series=self.series, **kwargs)
 
 
 class CategoryDetailView(PublishedArticleMixin, ListView):

@@ -69,3 +69,13 @@ def make_user(username=None, *, groups=(), is_staff=True, **kwargs):
         group, _ = Group.objects.get_or_create(name=name)
         user.groups.add(group)
     return user
+
+
+def make_series(title=None, *, articles=(), **kwargs):
+    """A series with ``articles`` placed in the order given (positions 1, 2, 3…)."""
+    from blog.models import Series, SeriesEntry
+
+    series = Series.objects.create(title=title or f"連載{next(_counter)}", **kwargs)
+    for position, article in enumerate(articles, start=1):
+        SeriesEntry.objects.create(series=series, article=article, position=position)
+    return series

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from blog.models import Author
+from blog.models import Article, Author, Series, SeriesEntry
 from editorial.workflow import EDITOR, EDITOR_IN_CHIEF, WRITER
 
 DEMO_DIR = Path(settings.BASE_DIR) / "blog" / "demo_content"
@@ -20,6 +20,14 @@ DEMO_STAFF = [
 ]
 # Family and given names of the demo accounts, as the desk, messages and e-mails show them.
 DEMO_NAMES = {"admin": ("管理", "太郎"), "chief": ("高橋", "誠"), "editor": ("田中", "健一"), "writer": ("佐藤", "美咲")}
+# A series made of demo articles (slugs in reading order). Created once: later edits in the
+# admin stay, and an article an editor has moved to another series is left there.
+DEMO_SERIES = {
+    "slug": "llm-in-practice",
+    "title": "LLMを業務で使う",
+    "description": "モデル選びから推論コスト、評価、エージェントまで、LLMを実際の業務に載せるときに考えることを順に整理する連載です。",
+    "articles": ["open-weight-model-checklist", "llm-inference-cost", "rag-evaluation-design", "ai-agents-small-start"],
+}
 
 
 class Command(BaseCommand):
@@ -27,8 +35,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity, **options):
         call_command("import_jekyll", str(DEMO_DIR), verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
+        self.ensure_demo_series(verbosity)
         if settings.DEBUG:
             self.ensure_demo_staff()
+
+    def ensure_demo_series(self, verbosity):
+        series, created = Series.objects.get_or_create(
+            slug=DEMO_SERIES["slug"],
+            defaults={"title": DEMO_SERIES["title"], "description": DEMO_SERIES["description"]},
+        )
+        if not created:
+            return
+        articles = {a.slug: a for a in Article.objects.filter(slug__in=DEMO_SERIES["articles"])}
+        for position, slug in enumerate(DEMO_SERIES["articles"], start=1):
+            if slug in articles:
+                SeriesEntry.objects.get_or_create(article=articles[slug], defaults={"series": series, "position": position})
+        if verbosity:
+            self.stdout.write(f"デモ用の連載「{series.title}」を作りました（{len(articles)} 本）。")
 
     def ensure_demo_staff(self):
         User = get_user_model()

@@ -1,5 +1,6 @@
-"""``/sitemap.xml``: published articles with ``lastmod``, and the category, tag, author and series pages that list them;
-``/sitemap-news.xml``: the Google News sitemap of the articles published in the last 48 hours.
+"""``/sitemap.xml``: published articles with ``lastmod``, the category, tag, author and series pages that list them,
+and the index pages of all categories, tags and authors; ``/sitemap-news.xml``: the Google News
+sitemap of the articles published in the last 48 hours.
 
 Every section starts from ``Article.objects.published()``: a list page with no public article is
 left out, like the article itself while it is a draft.
@@ -52,6 +53,18 @@ class HomeSitemap(SiteSitemap):
 
     def lastmod(self, item):
         return Article.objects.published().aggregate(last=Max(Greatest("updated_at", "published_at")))["last"]
+
+
+class IndexSitemap(HomeSitemap):
+    """The lists of every category, tag and author: as fresh as the newest public change."""
+
+    def items(self):
+        return ["blog:category-index", "blog:tag-index", "blog:author-index"]
+
+    def lastmod(self, item):
+        if not hasattr(self, "_lastmod"):  # one aggregate for the three pages
+            self._lastmod = super().lastmod(item)
+        return self._lastmod
 
 
 class ArticleSitemap(SiteSitemap):
@@ -148,6 +161,7 @@ class SeriesIndexSitemap(SiteSitemap):
 
 SITEMAPS = {
     "home": HomeSitemap,
+    "indexes": IndexSitemap,
     "articles": ArticleSitemap,
     "categories": CategorySitemap,
     "tags": TagSitemap,

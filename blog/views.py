@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import caching, ratelimit, text
+from . import caching, indexes, ratelimit, text
 from .models import Article, Author, Category, Series, Tag
 from .search import ORDERS as SEARCH_ORDERS
 from .search import SearchResults, aliases, suggestions
@@ -264,6 +264,39 @@ class ArchivePeriodView(PublishedArticleMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(period_start=self.period_start, month=self.month, **kwargs)
+
+
+class TagIndexView(TemplateView):
+    """Every tag with a published article: most used first, or by initial (``?order=name``)."""
+
+    template_name = "blog/tag_index.html"
+    cache_parameters = {"order": str.strip}
+
+    def get_context_data(self, **kwargs):
+        order = indexes.TAG_ORDERS.get(self.request.GET.get("order", ""))
+        if order is None:
+            raise Http404("並べ方の指定が正しくありません")
+        tags = caching.remember(self.request, "index:tags", indexes.tag_entries)
+        groups = []
+        if order == "name":
+            groups = caching.remember(self.request, "index:tags:by-initial", lambda: indexes.by_initial(tags))
+        return super().get_context_data(tags=tags, groups=groups, order=order, **kwargs)
+
+
+class CategoryIndexView(TemplateView):
+    template_name = "blog/category_index.html"
+
+    def get_context_data(self, **kwargs):
+        categories = caching.remember(self.request, "index:categories", indexes.category_entries)
+        return super().get_context_data(categories=categories, **kwargs)
+
+
+class AuthorIndexView(TemplateView):
+    template_name = "blog/author_index.html"
+
+    def get_context_data(self, **kwargs):
+        authors = caching.remember(self.request, "index:authors", indexes.author_entries)
+        return super().get_context_data(authors=authors, **kwargs)
 
 
 def search_parameter(query: str) -> str:

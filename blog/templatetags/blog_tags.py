@@ -8,7 +8,7 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import pictures, share_images, text
@@ -303,3 +303,15 @@ def article_jsonld(context, article):
     data = {key: value for key, value in data.items() if value is not None}
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag
+def tag_cloud(entries):
+    """The tag index's list (``blog.indexes.Entry`` rows; their URLs come from ``reverse()``,
+    already quoted): built here, not in a template loop, because the index shows every tag of
+    the site at once."""
+    items = format_html_join(
+        "", '<li><a href="{}">#{} <span class="tag-index__count">{}件</span></a></li>',
+        ((entry.url, entry.name, entry.count) for entry in entries),
+    )  # fmt: skip
+    return format_html('<ul class="tag-index">{}</ul>', items)

@@ -1,5 +1,7 @@
 """Every public page type, as paths on the demo content (used by the axe and HTML checks)."""
 
+INDEX_PAGES = ("tags", "tags-by-name", "categories", "authors")
+
 from django.utils import timezone
 
 from blog.models import Article, Author, Category, Series, Tag
@@ -21,6 +23,10 @@ def public_pages() -> dict[str, str]:
         "archive-index": "/archive/",
         "archive-year": f"/archive/{month:%Y}/",
         "archive-month": f"/archive/{month:%Y}/{month:%m}/",
+        "tags": "/tags/",
+        "tags-by-name": "/tags/?order=name",
+        "categories": "/categories/",
+        "authors": "/authors/",
         "search": "/search/?q=推論",
         "search-filtered": "/search/?q=推論&sort=new&tag=nvidia&from=2020-01-01&category=存在しない",
         "search-empty": "/search/",

@@ -3,7 +3,7 @@ article that uses every construct of the writers' guide."""
 
 import json
 
-from tests.e2e.pages import create_guide_article, public_pages
+from tests.e2e.pages import INDEX_PAGES, create_guide_article, public_pages
 
 SCHEMES = ("light", "dark")
 
@@ -36,7 +36,7 @@ def test_axe_finds_no_violations_on_any_public_page(page, site, node_modules, sc
             page.goto(site.url(path))
             if scheme == "light":
                 screenshot(page, name)
-            elif name in ("home", "article"):
+            elif name in ("home", "article", *INDEX_PAGES):
                 screenshot(page, name, scheme="dark")
             violations = axe_violations(page, node_modules)
             if violations:

@@ -147,8 +147,9 @@ def test_author_index_lists_authors_with_published_articles_most_prolific_first(
 @pytest.mark.parametrize("url", ["/tags/", "/categories/", "/authors/", "/"])
 def test_every_page_links_the_index_pages_from_its_footer(client, site, url):
     footer = page(client, url).split('<footer class="site-footer">')[1]
-    for href in ['href="/categories/"', 'href="/tags/"', 'href="/authors/"', 'href="/feed/"']:
-        assert href in footer
+    nav = footer.split('<nav class="footer-nav"')[1].split("</nav>")[0]
+    for href in ['href="/categories/"', 'href="/tags/"', 'href="/authors/"', 'href="/series/"', 'href="/feed/"']:
+        assert href in nav
 
 
 def test_index_pages_have_a_canonical_url(client, site):

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from blog import text
+from blog.clients import client_address
 from editorial.models import LoginAttempts
 
 
@@ -39,15 +40,6 @@ class Lock:
     @property
     def minutes_left(self) -> int:
         return max(1, int((self.until - time.time()) // 60) + 1)
-
-
-def client_address(request) -> str:
-    """The client's address: the socket peer, or the entry that the trusted proxies added."""
-    if settings.NUM_PROXIES > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _account(username: str) -> str:

@@ -6,6 +6,7 @@ there is no secret default — start-up stops if ``DJANGO_SECRET_KEY`` is missin
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # CORS, rate limit and the cheap ETag of /api/ (before ConditionalGet: its 304s get CORS too).
+    "blog.api.middleware.ContentApiMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -241,6 +244,18 @@ LOGIN_LOCKOUT_SECONDS = env_int("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # How many reverse proxies (load balancer, CDN) put the client address in X-Forwarded-For.
 # 0: use the socket address; never trust the header from a client directly.
 NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+
+# -- Content API (blog/api/, docs/api.md) -------------------------------------------------
+# Origins whose browser scripts may read the API (CORS), comma-separated, each exactly
+# scheme://host[:port]; "*" lets any origin read it (never with credentials: the API has none).
+API_CORS_ORIGINS = env_list("DJANGO_API_CORS_ORIGINS")
+for _origin in API_CORS_ORIGINS:
+    if _origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", _origin):
+        raise ImproperlyConfigured(
+            f"DJANGO_API_CORS_ORIGINS: {_origin!r} is not an origin (scheme://host[:port], no path or trailing slash)."
+        )
+# Requests per minute one client address may make to the API (0: no limit).
+API_RATE_LIMIT = env_int("DJANGO_API_RATE_LIMIT", 60)
 
 # Link cards for a URL alone on a line: fetched when an article is saved (blog/linkcards.py).
 LINK_CARD_FETCH = env_bool("DJANGO_LINK_CARD_FETCH", True)

@@ -90,6 +90,7 @@ def content_etag(request) -> str | None:
 
 def not_modified(etag: str) -> HttpResponse:
     response = HttpResponse(status=304)
+    del response["Content-Type"]
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
@@ -134,9 +135,16 @@ class ContentApiMiddleware:
         etag = content_etag(request)
         if etag and (etag in parse_etags(request.headers.get("If-None-Match", "")) or request.headers.get("If-None-Match") == "*"):
             return not_modified(etag)
+        head = request.method == "HEAD"
+        if head:  # the endpoints are declared for GET: HEAD is the same answer without its body
+            request.method = "GET"
         response = self.get_response(request)
         if response.status_code == 404 and not response.get("Content-Type", "").startswith("application/json"):
             response = error_response(404, "not_found", "この URL には API がありません。")
+        if head:
+            request.method = "HEAD"
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
         if response.status_code == 200:
             if etag:
                 response["ETag"] = etag

@@ -139,8 +139,15 @@ class ContentApiMiddleware:
         if head:  # the endpoints are declared for GET: HEAD is the same answer without its body
             request.method = "GET"
         response = self.get_response(request)
-        if response.status_code == 404 and not response.get("Content-Type", "").startswith("application/json"):
-            response = error_response(404, "not_found", "この URL には API がありません。")
+        if not response.get("Content-Type", "").startswith("application/json"):
+            # The site's own HTML answers, given to an API client in the API's shape.
+            if response.status_code == 404:
+                response = error_response(404, "not_found", "この URL には API がありません。")
+            elif response.status_code == 503:
+                response = error_response(
+                    503, "unavailable", "ただいま混み合っているか、メンテナンス中です。しばらくしてからお試しください。",
+                    Retry_After=response.get("Retry-After", "30"),
+                )
         if head:
             request.method = "HEAD"
             response["Content-Length"] = str(len(response.content))

@@ -74,7 +74,7 @@ class AuthorPage(Schema):
 
 
 class ErrorDetail(Schema):
-    code: str = Field(description="invalid_parameter, not_found, rate_limited, method_not_allowed")
+    code: str = Field(description="invalid_parameter, not_found, method_not_allowed, rate_limited, unavailable")
     message: str = Field(description="日本語の説明")
     parameters: list[str] = Field(default_factory=list, description="誤りのあったパラメーター")
 

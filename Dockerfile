@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # ALLFORCES production image: gunicorn with the settings read from the environment.
 #   docker build -t allforces .
 #   docker run -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=... -e DATABASE_URL=... -e REDIS_URL=... \
@@ -19,7 +18,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/*
-RUN python -m venv /opt/venv
+RUN python3 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
 # Dependencies first, from the project's own pyproject.toml, so code edits reuse this layer.
@@ -48,6 +47,7 @@ COPY --from=build --chown=root:root /app /app
 RUN mkdir -p /app/media && chown allforces:allforces /app/media
 USER 10001:10001
 EXPOSE 8000
+# Probes /healthz where GUNICORN_BIND listens (config/healthcheck.py).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+    CMD ["python3", "-m", "config.healthcheck"]
 CMD ["gunicorn", "--config", "gunicorn.conf.py", "config.wsgi:application"]

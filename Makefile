@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test migrate demo check bench bench-fault clean e2e lighthouse browser-deps
+.PHONY: install run serve test migrate demo check bench bench-fault clean e2e lighthouse browser-deps image-smoke test-replica
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,19 @@ e2e: $(STAMP) $(NODE_STAMP) browser-deps
 ## lighthouse: Lighthouse scores of the home page and an article, served by gunicorn with demo data
 lighthouse: $(STAMP) $(NODE_STAMP) browser-deps
 	$(PY) bench/lighthouse.py
+
+## test-replica: the replica tests and the public-page tests with a real streaming replica of the local
+## PostgreSQL cluster (.ci/with-replica; needs root and DATABASE_URL on 127.0.0.1:5432)
+REPLICA_TESTS ?= tests/test_replicas.py tests/blog/test_pages.py tests/blog/test_feeds.py tests/blog/test_json_feed.py \
+  tests/blog/test_sitemap.py tests/blog/test_news_sitemap.py
+test-replica: $(STAMP)
+	.ci/with-replica $(BIN)/pytest -n 0 -m "not e2e" $(REPLICA_TESTS) $(PYTEST_ARGS)
+
+## image-smoke: build the Docker image with podman and run it against the local PostgreSQL and Redis
+## (migrate, demo content, web; checks /healthz, pages, a static file). Installs podman when missing.
+## IMAGE_SMOKE_DB, IMAGE_SMOKE_REDIS_DB, IMAGE_SMOKE_PORT choose what it uses (docs/operations.md).
+image-smoke:
+	.ci/image-smoke
 
 ## check: Django's system checks and a missing-migration check
 check: $(STAMP)

@@ -4,9 +4,12 @@ GUNICORN_BIND     where to listen (default 127.0.0.1:8000; the Docker image sets
 WEB_CONCURRENCY   worker processes (default 2: one per core on a 2-core machine)
 GUNICORN_THREADS  threads per worker (default 1)
 GUNICORN_TIMEOUT  seconds before a stuck worker is restarted (default 30)
+GUNICORN_CONTROL_SOCKET  path of gunicorn's control socket (gunicorn >= 25.1; off unless set)
 """
 
 import os
+
+from gunicorn.config import KNOWN_SETTINGS
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -25,6 +28,12 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a load balancer: trust its X-Forwarded-* headers (Django decides with SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "allforces"
+# gunicorn >= 25.1 opens a control socket under $HOME by default; the image's /app is read-only
+# to its user, so it stays off unless a writable path is given. Older gunicorns lack the setting.
+if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+    control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+    if not control_socket_disable:
+        control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 
 def on_starting(server):

@@ -77,6 +77,17 @@ def content_changed(**kwargs) -> None:
     """
     bump_version()
     transaction.on_commit(bump_version, robust=True)
+    if settings.DATABASE_REPLICAS:
+        # And once more when the replicas have the change: a reader served by a lagging
+        # replica may have stored the old rows under the second version.
+        transaction.on_commit(bump_version_after_replicas, robust=True)
+
+
+def bump_version_after_replicas() -> None:
+    from config.routers import wait_for_replicas
+
+    wait_for_replicas()
+    bump_version()
 
 
 def connect_signals() -> None:

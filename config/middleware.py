@@ -1,4 +1,4 @@
-"""Site-wide middleware: health check, Content-Security-Policy, database outages."""
+"""Site-wide middleware: health check, Content-Security-Policy, read replicas, database outages."""
 
 import json
 import logging
@@ -10,6 +10,8 @@ from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template import loader
+
+from config import routers
 
 logger = logging.getLogger("config.middleware")
 
@@ -116,6 +118,33 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
+        return response
+
+
+class ReplicaRoutingMiddleware:
+    """Anonymous GET and HEAD requests read from a replica; everything else from the primary.
+
+    After the authentication middleware: a signed-in user's request reads the primary, and so
+    does any request from a browser that sent a write a moment ago (``config/routers.py``). A
+    write by a signed-in user (or one that signs in or out) sets that pin. Without
+    ``DATABASE_REPLICA_URLS`` it does nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.DATABASE_REPLICAS:
+            return self.get_response(request)
+        signed_in = request.user.is_authenticated
+        if request.method in ("GET", "HEAD"):
+            if signed_in or routers.is_pinned(request):
+                return self.get_response(request)
+            with routers.reading_from(routers.choose_replica()):
+                return self.get_response(request)
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            routers.pin(response)
         return response
 
 

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous reads to a replica, the rest to the primary (only with DATABASE_REPLICA_URLS).
+    "config.middleware.ReplicaRoutingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A cached page skips everything below, and DB errors of views become a 503.
@@ -120,14 +122,31 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that is down or unreachable must fail a request fast (a friendly 503,
-    # config.middleware), not hang a worker; a runaway query is cut off as well.
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 2))
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "options", f"-c statement_timeout={env_int('DJANGO_DB_STATEMENT_TIMEOUT_MS', 15000)}"
-    )
+# Read replicas (config/routers.py): anonymous public reads go to one of them, chosen per
+# request; in tests each mirrors the primary's test database.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
+    if replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must name replicas of DATABASE_URL's database engine.")
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{number}"] = replica
+    DATABASE_REPLICAS.append(f"replica{number}")
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+# Seconds a browser reads the primary after a signed-in user's write (read-your-writes).
+REPLICA_PIN_SECONDS = env_int("DJANGO_REPLICA_PIN_SECONDS", 10)
+# How long a content change waits for the replicas before the page cache moves on again.
+REPLICA_MAX_LAG_SECONDS = env_int("DJANGO_REPLICA_MAX_LAG_SECONDS", 2)
+
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # A database that is down or unreachable must fail a request fast (a friendly 503,
+        # config.middleware), not hang a worker; a runaway query is cut off as well.
+        database.setdefault("OPTIONS", {})
+        database["OPTIONS"].setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 2))
+        database["OPTIONS"].setdefault(
+            "options", f"-c statement_timeout={env_int('DJANGO_DB_STATEMENT_TIMEOUT_MS', 15000)}"
+        )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -19,3 +19,11 @@ SECURE_SSL_REDIRECT = False
 # Tests never touch the internet: link cards come from stored rows; tests/blog/test_linkcards.py
 # turns fetching on against a local server.
 LINK_CARD_FETCH = False
+# A replica alias in every run, mirroring the primary's test database, so that the router and
+# its middleware are tested on SQLite too; routing stays off unless a test turns it on
+# (tests/test_replicas.py). With DATABASE_REPLICA_URLS (.ci/with-replica) the configured,
+# real replicas are used and routing is on.
+if not DATABASE_REPLICAS:  # noqa: F405
+    import copy
+
+    DATABASES["replica1"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}  # noqa: F405

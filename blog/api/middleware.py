@@ -7,8 +7,8 @@
   past it, 429 with ``Retry-After`` and a JSON body.
 - ``ETag`` / 304 without touching the database: the tag is taken over the content version
   (``blog.caching``, moved on by every saved article, category, tag or author), the next
-  scheduled publication (so a tag never outlives the moment an article appears), this code and
-  the full URL. A client that sends it back in ``If-None-Match`` gets a 304 from the cache alone.
+  scheduled publication (so a tag never outlives the moment an article appears), this code,
+  the full URL and the current ``PAGE_CACHE_SECONDS`` period (the bound a kept page has too). A client that sends it back in ``If-None-Match`` gets a 304 from the cache alone.
 
 Placed before ``ConditionalGetMiddleware``, so its own 304s carry the CORS headers too. The
 whole-page cache skips the API (``caching.excluded_prefixes``): responses depend on the
@@ -79,12 +79,20 @@ def retry_after(address: str) -> int | None:
 
 
 def content_etag(request) -> str | None:
-    """The ETag of whatever this URL answers under the current content; ``None`` without a cache."""
+    """The ETag of whatever this URL answers under the current content; ``None`` without a cache
+    (or with the page cache off), and the body's own ETag stands (``ConditionalGetMiddleware``).
+
+    Like a kept page, a tag lasts at most ``PAGE_CACHE_SECONDS``: without Redis each process has
+    its own version and does not see a change saved by another.
+    """
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return None
     version = caching.current_version()
     if version is None:
         return None
     upcoming = caching.next_visibility_change(version)
-    identity = f"{CODE_DIGEST}|{version}|{upcoming}|{settings.SITE_URL}|{request.build_absolute_uri()}"
+    period = int(time.time() // settings.PAGE_CACHE_SECONDS)
+    identity = f"{CODE_DIGEST}|{version}|{upcoming}|{period}|{settings.SITE_URL}|{request.build_absolute_uri()}"
     return '"%s"' % hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 

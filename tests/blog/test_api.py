@@ -386,6 +386,26 @@ def test_any_content_change_makes_the_etag_stale(api, change):
     assert response["ETag"] != etag
 
 
+def test_an_etag_lasts_no_longer_than_a_kept_page(api, settings):
+    """Without Redis, a change saved by another process never moves this one's version."""
+    settings.PAGE_CACHE_SECONDS = 600
+    make_article("記事")
+    with mock.patch("blog.api.middleware.time.time", return_value=6_000_000.0):
+        etag = api.get(f"{API}/articles/")["ETag"]
+        assert api.get(f"{API}/articles/", headers={"If-None-Match": etag}).status_code == 304
+    with mock.patch("blog.api.middleware.time.time", return_value=6_000_600.0):
+        assert api.get(f"{API}/articles/", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_with_the_page_cache_off_the_etag_comes_from_the_body(api, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    make_article("記事")
+    first = api.get(f"{API}/articles/")
+    assert api.get(f"{API}/articles/", headers={"If-None-Match": first["ETag"]}).status_code == 304
+    Article.objects.update(title="書き換え")  # no save(), no version: the body decides
+    assert api.get(f"{API}/articles/", headers={"If-None-Match": first["ETag"]}).status_code == 200
+
+
 def test_each_url_has_its_own_etag(api):
     make_article("記事", tags=["LLM"])
     assert api.get(f"{API}/articles/")["ETag"] != api.get(f"{API}/articles/?tag=llm")["ETag"]

@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test migrate demo check bench bench-fault clean e2e lighthouse browser-deps image-smoke test-replica
+.PHONY: install run serve worker test migrate demo check bench bench-fault clean e2e lighthouse browser-deps image-smoke test-replica
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,7 @@ run: demo
 ## DATABASE_URL is set, Redis when REDIS_URL is set. Plain HTTP, so no HTTPS redirect or secure cookies.
 ## DJANGO_ALLOW_LOCAL_SERVICES=1 accepts SQLite, the local cache and console e-mail on purpose here;
 ## a real deployment leaves it unset and must set every variable (config/checks.py).
+## Background tasks (e-mails, WebSub pings) wait in the database for `make worker`.
 serve: $(STAMP)
 	@test -n "$$DJANGO_SECRET_KEY" || test -s .serve-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .serve-secret-key)}" DJANGO_DEBUG=0 \
@@ -50,6 +51,12 @@ serve: $(STAMP)
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	exec $(BIN)/gunicorn --config gunicorn.conf.py config.wsgi:application
+
+## worker: run background tasks (e-mails, WebSub pings) queued in the database, as production does.
+## `make run` runs them in the server process; to try the worker, start both with the database backend:
+##   DJANGO_TASKS_BACKEND=database make run   and, in another shell,   make worker
+worker: migrate
+	DJANGO_DEBUG=1 DJANGO_TASKS_BACKEND=database $(PY) manage.py db_worker
 
 ## bench: load benchmark (bench/README.md); BENCH_ARGS="--articles 500 --duration 5" for a quick run
 bench: $(STAMP)

@@ -7,6 +7,7 @@ class BlogConfig(AppConfig):
     verbose_name = _("公開サイト")
 
     def ready(self):
-        from . import caching
+        from . import caching, websub
 
         caching.connect_signals()
+        websub.connect_signals()

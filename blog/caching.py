@@ -1,9 +1,9 @@
 """Whole-page caching for anonymous readers, and the rule that keeps it correct.
 
 A page is stored once per URL together with the *content version* it was rendered under.
-Any saved or deleted ``Article``, ``Category``, ``Tag``, ``TaggedArticle`` or ``Author``
-(and any change to an article's authors or tags) moves the version on, so every stored page
-is stale at once — publishing, unpublishing, editing, renaming or merging all show on the
+Any saved or deleted ``Article``, ``Category``, ``Tag``, ``TaggedArticle``, ``Author``, ``Picture``,
+``Series``, ``SeriesEntry``, ``AliasGroup`` or ``Alias`` (and any change to an article's authors or tags) moves the version
+on, so every stored page is stale at once — publishing, unpublishing, editing, renaming or merging all show on the
 next request, whichever code made the change (the editorial workflow, the admin, a
 management command), as long as it goes through ``save()``/``delete()``.
 
@@ -50,6 +50,8 @@ CARD_FRAGMENT = "article-card"  # the {% cache %} name in templates/blog/include
 CARD_DETAILS_FRAGMENT = "article-card-details"
 # An article page's header and meta tags (templates/blog/article_detail.html).
 ARTICLE_HEADER_FRAGMENT, ARTICLE_META_FRAGMENT = "article-header", "article-meta"
+# The series box of an article in a series (templates/blog/includes/series_box.html).
+SERIES_BOX_FRAGMENT = "series-box"
 
 
 # -- The content version --------------------------------------------------------------
@@ -91,9 +93,10 @@ def bump_version_after_replicas() -> None:
 
 
 def connect_signals() -> None:
-    from .models import Article, Author, Category, Tag, TaggedArticle
+    from .models import Alias, AliasGroup, Article, Author, Category, Picture, Series, SeriesEntry, Tag, TaggedArticle
 
-    for model in (Article, Category, Tag, TaggedArticle, Author):
+    # aliases change what a search finds and where a tag's other names lead
+    for model in (Article, Category, Tag, TaggedArticle, Author, Picture, Series, SeriesEntry, AliasGroup, Alias):
         post_save.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.save.{model.__name__}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"blog.caching.delete.{model.__name__}")
     for through in (Article.authors.through, TaggedArticle):
@@ -201,18 +204,19 @@ def kept_fragments(request, wanted: dict) -> dict:
     return {name: mark_safe(found[key]) for name, key in keys.items() if key in found}
 
 
-def kept_article_parts(request, article) -> dict:
-    """An article page's kept header and meta tags, as ``{"header": html, "meta": html}``;
-    authors and tags are prefetched only when either must be rendered."""
-    kept = kept_fragments(
-        request,
-        {
-            "header": (ARTICLE_HEADER_FRAGMENT, article.pk),
-            # meta tags carry absolute URLs: kept per scheme and host
-            "meta": (ARTICLE_META_FRAGMENT, article.pk, request.scheme, request.get_host()),
-        },
-    )
-    if len(kept) < 2:
+def kept_article_parts(request, article, *, in_series: bool = False) -> dict:
+    """An article page's kept header and meta tags (and series box, ``in_series``), as
+    ``{"header": html, "meta": html, "series": html}``; authors and tags are prefetched only
+    when the header or the meta tags must be rendered."""
+    wanted = {
+        "header": (ARTICLE_HEADER_FRAGMENT, article.pk),
+        # meta tags carry absolute URLs: kept per scheme and host
+        "meta": (ARTICLE_META_FRAGMENT, article.pk, request.scheme, request.get_host()),
+    }
+    if in_series:
+        wanted["series"] = (SERIES_BOX_FRAGMENT, article.pk)
+    kept = kept_fragments(request, wanted)
+    if "header" not in kept or "meta" not in kept:
         prefetch_related_objects([article], "authors", "tags")
     return kept
 
@@ -225,10 +229,21 @@ class Card:
     html: str | None = None
     article: object | None = None
     details: str | None = None  # a search card's kept date, category, byline and tags
+    # How its cover loads (blog.pictures.picture_html): "lazy" below the fold, "eager" or
+    # "high" for the first cards of the home page. Part of the kept fragment's key.
+    loading: str = "lazy"
 
 
-def article_cards(request, ids, listing) -> list[Card]:
-    """Cards for the articles ``ids``, in that order: kept HTML where the cache has it.
+def card_loading(position: int, eager: int) -> str:
+    """The cover loading of the card at ``position`` (0-based) when the first ``eager`` load at once."""
+    if position >= eager:
+        return "lazy"
+    return "high" if position == 0 else "eager"
+
+
+def article_cards(request, ids, listing, *, eager: int = 0) -> list[Card]:
+    """Cards for the articles ``ids``, in that order: kept HTML where the cache has it; the
+    first ``eager`` load their covers at once (``card_loading``).
 
     A card (templates/blog/includes/card.html) depends only on its article, so it is
     kept under the content version. Article rows — with their authors and tags — are read from
@@ -237,19 +252,27 @@ def article_cards(request, ids, listing) -> list[Card]:
     fragments off, get every article. The page's queries stay constant whatever the data size.
     """
     ids = list(ids)
-    kept = kept_fragments(request, {pk: (CARD_FRAGMENT, pk) for pk in ids})
+    loading = {pk: card_loading(position, eager) for position, pk in enumerate(ids)}
+    kept = kept_fragments(request, {pk: (CARD_FRAGMENT, pk, loading[pk]) for pk in ids})
     missing = [pk for pk in ids if pk not in kept]
     articles = {article.pk: article for article in listing.filter(pk__in=missing).order_by()} if missing else {}
-    return [Card(pk, html=kept.get(pk), article=articles.get(pk)) for pk in ids if pk in kept or pk in articles]
+    return [
+        Card(pk, html=kept.get(pk), article=articles.get(pk), loading=loading[pk])
+        for pk in ids
+        if pk in kept or pk in articles
+    ]
 
 
-def page_cards(request, page_queryset, listing) -> list[Card]:
+def page_cards(request, page_queryset, listing, *, eager: int = 0) -> list[Card]:
     """``article_cards`` for a page of ``listing`` (a sliced queryset): one narrow query for the ids,
     or, when no card can be kept, the page's articles in one go."""
     if fragment_version(request) is None:
-        return [Card(article.pk, article=article) for article in page_queryset]
+        return [
+            Card(article.pk, article=article, loading=card_loading(position, eager))
+            for position, article in enumerate(page_queryset)
+        ]
     ids = page_queryset.prefetch_related(None).select_related(None).values_list("pk", flat=True)
-    return article_cards(request, ids, listing)
+    return article_cards(request, ids, listing, eager=eager)
 
 
 # -- The page cache -------------------------------------------------------------------

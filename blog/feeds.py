@@ -1,7 +1,9 @@
-"""RSS 2.0 and Atom feeds of published articles: the whole site, and each category, tag and author.
+"""RSS 2.0 and Atom feeds of published articles: the whole site, and each category, tag, author and series.
 
 Every feed starts from ``Article.objects.published()``. Items carry the full sanitized body
-(``content:encoded`` in RSS, ``<content>`` in Atom) and the excerpt as the summary. Views are
+(``content:encoded`` in RSS, ``<content>`` in Atom) and the excerpt as the summary. Each feed
+gives its own address (``rel="self"``) and, with ``WEBSUB_HUB`` set, its WebSub hub
+(``rel="hub"``, blog/websub.py). Views are
 wrapped with ``django.views.decorators.http.condition`` (see ``conditional_feed``), so readers
 that send ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not Modified`` for two cheap queries.
 """
@@ -20,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
 from .caching import current_version
-from .models import Article, Author, Category, Tag
+from .models import Article, Author, Category, Series, Tag
 from .rendering import sanitize
 from .text import strip_controls
 from .visibility import with_public_articles
@@ -95,6 +97,11 @@ class RssWithContent(_XmlSafeFeed, feedgenerator.Rss201rev2Feed):
             "xmlns:dc": "http://purl.org/dc/elements/1.1/",
         }
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # <atom:link rel="self"> comes from feed_url
+        if self.feed.get("hub"):
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": self.feed["hub"]})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, _link in item.get("authors", ()):
@@ -105,6 +112,11 @@ class RssWithContent(_XmlSafeFeed, feedgenerator.Rss201rev2Feed):
 
 class AtomWithContent(_XmlSafeFeed, feedgenerator.Atom1Feed):
     """Atom 1.0 with the full body in ``<content type="html">`` and every author."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # <link rel="self"> comes from feed_url
+        if self.feed.get("hub"):
+            handler.addQuickElement("link", "", {"rel": "hub", "href": self.feed["hub"]})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -125,10 +137,10 @@ class ArticleFeed(Feed):
     url_name = "blog:feed"
     author_name = TEAM_BYLINE
 
-    lookup_model = None  # Category, Tag or Author for a per-list feed
+    lookup_model = None  # Category, Tag, Author or Series for a per-list feed
 
     def get_object(self, request, slug=None):
-        """The category, tag or author of a per-list feed, looked up once per request: 404 if
+        """The category, tag, author or series of a per-list feed, looked up once per request: 404 if
         unknown or if none of its articles is public (a draft-only tag stays private)."""
         if self.lookup_model is None:
             return None
@@ -158,6 +170,9 @@ class ArticleFeed(Feed):
     def feed_url(self, obj):
         kwargs = {"slug": obj.slug} if obj is not None else {}
         return site_url(reverse(self.url_name, kwargs=kwargs))
+
+    def feed_extra_kwargs(self, obj):
+        return {"hub": settings.WEBSUB_HUB}
 
     def item_title(self, item):
         return item.title
@@ -246,6 +261,22 @@ class AuthorFeed(ArticleFeed):
         return str(_("%(name)s の新着記事") % {"name": obj.name})
 
 
+class SeriesFeed(ArticleFeed):
+    """A series' newest instalments first, as every feed orders them (the series page keeps the series' order)."""
+
+    url_name = "blog:series-feed"
+    lookup_model = Series
+
+    def scope(self, obj):
+        return super().scope(obj).filter(series_entry__series=obj)
+
+    def title(self, obj):
+        return f"連載「{obj.title}」 — {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return obj.description or str(_("連載「%(title)s」の新着記事") % {"title": obj.title})
+
+
 def atom(feed_class: type[ArticleFeed]) -> type[ArticleFeed]:
     """The Atom twin of an RSS feed class: same items, ``…-atom`` URL name."""
     return type(
@@ -259,6 +290,7 @@ SiteAtomFeed = atom(ArticleFeed)
 CategoryAtomFeed = atom(CategoryFeed)
 TagAtomFeed = atom(TagFeed)
 AuthorAtomFeed = atom(AuthorFeed)
+SeriesAtomFeed = atom(SeriesFeed)
 
 
 def conditional_feed(feed_class: type[ArticleFeed]):

@@ -76,7 +76,7 @@ class JsonFeedView:
             "authors": [self.author(request, obj) if isinstance(obj, Author) else self.team(request)],
             "language": "ja",
         }
-        hub = getattr(settings, "WEBSUB_HUB", "")
+        hub = settings.WEBSUB_HUB
         if hub:
             document["hubs"] = [{"type": "WebSub", "url": hub}]
         document["items"] = [self.item(request, article) for article in feed.items(obj)]
@@ -124,6 +124,7 @@ SiteJsonFeed = json_feed(feeds.ArticleFeed)
 CategoryJsonFeed = json_feed(feeds.CategoryFeed)
 TagJsonFeed = json_feed(feeds.TagFeed)
 AuthorJsonFeed = json_feed(feeds.AuthorFeed)
+SeriesJsonFeed = json_feed(feeds.SeriesFeed)
 
 
 def conditional_json_feed(feed_class: type[feeds.ArticleFeed]):

@@ -1,5 +1,6 @@
 import functools
 import operator
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import text
+from .validators import validate_github_url, validate_https_url, validate_x_url
 from .rendering import excerpt_source, html_to_text, render_inline, render_markdown
 
 
@@ -65,10 +67,75 @@ class Category(models.Model):
         return slug_url("blog:category-detail", self.slug)
 
 
+class HttpsURLField(models.URLField):
+    """A URL a form completes with ``https://`` when the scheme is left out (``example.com``)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+class Picture(models.Model):
+    """An uploaded image (an article's cover, an author's photo) and its renditions.
+
+    ``file`` is the upload as re-encoded by ``blog.uploads.clean_image`` (no EXIF, no appended
+    bytes). The renditions — each crop at several widths in AVIF, WebP and JPEG — are made once
+    by ``blog.pictures.generate_renditions`` and listed in ``renditions`` with their sizes, so
+    rendering a page never opens a file (``blog.pictures`` documents the layout).
+    """
+
+    class Kind(models.TextChoices):
+        COVER = "cover", _("アイキャッチ画像")
+        PORTRAIT = "portrait", _("プロフィール写真")
+
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.COVER)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(_("元画像"), max_length=255, editable=False)
+    width = models.PositiveIntegerField(_("幅"), editable=False)
+    height = models.PositiveIntegerField(_("高さ"), editable=False)
+    alt = models.CharField(_("代替テキスト"), max_length=200)
+    focal_x = models.FloatField(_("焦点（横）"), default=0.5)
+    focal_y = models.FloatField(_("焦点（縦）"), default=0.5)
+    renditions = models.JSONField(_("派生画像"), default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("画像")
+        verbose_name_plural = _("画像")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="picture_focal_point_inside",
+            ),
+        ]
+
+    def __str__(self):
+        return self.alt or str(self.key)
+
+    def sources(self, crop: str) -> dict:
+        """``{format: [[width, height, storage name], …]}`` of one crop, narrowest first; ``{}``
+        until the renditions are made."""
+        return self.renditions.get(crop, {})
+
+    def largest(self, crop: str, fmt: str = "jpg", *, at_most: int | None = None):
+        """``(width, height, storage name)`` of the widest rendition (no wider than ``at_most``), or None."""
+        candidates = [r for r in self.sources(crop).get(fmt, []) if at_most is None or r[0] <= at_most]
+        if not candidates and at_most is not None:
+            candidates = self.sources(crop).get(fmt, [])[:1]
+        return tuple(candidates[-1]) if candidates else None
+
+
 class Author(models.Model):
     name = models.CharField(_("名前"), max_length=100, unique=True)
     slug = models.SlugField(_("スラッグ"), max_length=100, unique=True, allow_unicode=True, blank=True)
-    bio = models.TextField(_("紹介文"), blank=True)
+    bio = models.TextField(_("紹介文"), blank=True, help_text=_("著者ページの冒頭に載ります。改行はそのまま表示されます。"))
+    role = models.CharField(_("肩書き"), max_length=100, blank=True, help_text=_("例：AIエンジニア、テクニカルライター"))
+    photo = models.ForeignKey(
+        Picture, verbose_name=_("写真"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    x_url = HttpsURLField(_("X（旧Twitter）"), blank=True, validators=[validate_x_url], help_text=_("例：https://x.com/allforces"))
+    github_url = HttpsURLField(_("GitHub"), blank=True, validators=[validate_github_url], help_text=_("例：https://github.com/allforces"))
+    website_url = HttpsURLField(_("ウェブサイト"), blank=True, validators=[validate_https_url], help_text=_("https:// で始まるURL"))
     is_team = models.BooleanField(_("チーム名義"), default=False, help_text=_("「ALLFORCES編集部」のような共同署名"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -95,6 +162,12 @@ class Author(models.Model):
     def get_absolute_url(self):
         return slug_url("blog:author-detail", self.slug)
 
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """``(label, url)`` of the profile links that are filled in."""
+        named = [("X", self.x_url), ("GitHub", self.github_url), (_("ウェブサイト"), self.website_url)]
+        return [(label, url) for label, url in named if url]
+
 
 class Tag(TagBase):
     """A taggit tag whose name is NFKC-normalized: ``ＯｐｅｎＡＩ`` is stored as ``OpenAI``."""
@@ -119,14 +192,121 @@ class Tag(TagBase):
     def merge_into(self, target: "Tag") -> int:
         """Move every article of this tag onto ``target``, then delete this tag.
 
+        The aliases go with the articles: this tag's name, and every spelling of its alias
+        group, become spellings of ``target``'s group (created if ``target`` has none), so a
+        reader typing the old name still finds ``target`` and its old address leads there.
         Returns how many articles gained ``target``.
         """
         if target.pk == self.pk:
             return 0
         already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
         moved = TaggedArticle.objects.filter(tag=self).exclude(content_object_id__in=already).update(tag=target)
+        self._hand_aliases_to(target)
         self.delete()
         return moved
+
+    def alias_group(self) -> "AliasGroup | None":
+        """The alias group one of whose spellings is this tag's name."""
+        found = Alias.objects.filter(normalized=text.normalize(self.name)).select_related("group").first()
+        return found.group if found else AliasGroup.objects.filter(name__iexact=self.name).first()
+
+    def _hand_aliases_to(self, target: "Tag") -> None:
+        source, kept = self.alias_group(), target.alias_group()
+        if kept is None and source is not None:
+            # the source's group becomes the target's: its name is the target's now
+            old_name = source.name
+            source.name = target.name
+            source.save()
+            source.add_spelling(old_name)
+            kept = source
+        elif kept is None:
+            kept = AliasGroup.objects.create(name=target.name)
+        elif source is not None and source.pk != kept.pk:
+            spellings = source.spellings
+            source.delete()  # its spellings are free to join the target's group
+            for spelling in spellings:
+                kept.add_spelling(spelling)
+        kept.add_spelling(self.name)
+
+
+class AliasGroup(models.Model):
+    """Spellings of one name that a search treats as the same word: NVIDIA ⇄ エヌビディア.
+
+    The group's ``name`` is its preferred spelling and one of its spellings; ``Alias`` rows hold
+    the others. A tag whose name is one of the spellings is the group's tag (``blog.search.aliases``).
+    """
+
+    name = models.CharField(_("代表表記"), max_length=100, unique=True, help_text=_("例: NVIDIA"))
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("同義語・別名")
+        verbose_name_plural = _("同義語・別名")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = text.normalize_tag_name(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.name = text.normalize_tag_name(self.name)
+        taken = Alias.objects.filter(normalized=text.normalize(self.name))
+        if self.pk:
+            taken = taken.exclude(group=self)
+        if self.name and taken.exists():
+            raise ValidationError({"name": _("「%(name)s」は別のグループ「%(group)s」の表記です。") % {
+                "name": self.name, "group": taken.select_related("group").first().group.name}})
+
+    @property
+    def spellings(self) -> list[str]:
+        return [self.name, *(alias.spelling for alias in self.aliases.all())]
+
+    def add_spelling(self, spelling: str) -> bool:
+        """Add ``spelling`` unless it is already a spelling of any group; ``True`` if added."""
+        spelling = text.normalize_tag_name(spelling)
+        normalized = text.normalize(spelling)
+        if not normalized or Alias.objects.filter(normalized=normalized).exists():
+            return False
+        if AliasGroup.objects.filter(name__iexact=spelling).exists():  # names are NFKC already
+            return False
+        Alias.objects.create(group=self, spelling=spelling)
+        return True
+
+
+class Alias(models.Model):
+    """Another spelling of an ``AliasGroup``'s name (オープンAI for OpenAI)."""
+
+    group = models.ForeignKey(AliasGroup, verbose_name=_("グループ"), on_delete=models.CASCADE, related_name="aliases")
+    spelling = models.CharField(_("表記"), max_length=100)
+    # The spelling as search compares it (NFKC, case-folded): one group per spelling.
+    normalized = models.CharField(max_length=100, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["group", "spelling"]
+        verbose_name = _("別表記")
+        verbose_name_plural = _("別表記")
+
+    def __str__(self):
+        return self.spelling
+
+    def save(self, *args, **kwargs):
+        self.spelling = text.normalize_tag_name(self.spelling)
+        self.normalized = text.normalize(self.spelling)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.spelling = text.normalize_tag_name(self.spelling)
+        normalized = text.normalize(self.spelling)
+        if not normalized:
+            return
+        other = Alias.objects.filter(normalized=normalized).exclude(pk=self.pk).select_related("group").first()
+        group = other.group if other else AliasGroup.objects.filter(name__iexact=self.spelling).first()
+        if group is not None:
+            raise ValidationError({"spelling": _("「%(name)s」はすでにグループ「%(group)s」の表記です。") % {
+                "name": self.spelling, "group": group.name}})
 
 
 class NormalizingTaggableManager(_TaggableManager):
@@ -164,10 +344,18 @@ class ArticleQuerySet(models.QuerySet):
         if with_html:
             keep.add("body_html")
         heavy = [f for f in ("body", "body_html", "body_text", "toc_html", "search_document", "extra") if f not in keep]
-        return self.select_related("category").prefetch_related("authors", "tags").defer(*heavy)
+        return self.select_related("category", "cover").prefetch_related("authors", "tags").defer(*heavy)
 
     def with_tag(self, tag: Tag):
         return self.filter(tagged_items__tag=tag)
+
+    def in_series(self, series: "Series"):
+        """Return the articles placed in ``series``, in the series' order (position, then date).
+
+        Chained after ``published()`` it gives the instalments readers see; an instalment's
+        number is its place in that list, so an unpublished one leaves no gap.
+        """
+        return self.filter(series_entry__series=series).order_by(*SERIES_ORDER)
 
     def related_to(self, article: "Article", limit: int = 4):
         """Return up to ``limit`` other articles ranked by how many tags they share with ``article``."""
@@ -252,6 +440,10 @@ class Article(models.Model):
     )
     tags = TaggableManager(verbose_name=_("タグ"), through=TaggedArticle, manager=NormalizingTaggableManager, blank=True)
     authors = models.ManyToManyField(Author, verbose_name=_("著者"), related_name="articles", blank=True)
+    cover = models.ForeignKey(
+        Picture, verbose_name=_("アイキャッチ画像"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )  # fmt: skip
     status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
@@ -372,6 +564,72 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return slug_url("blog:article-detail", self.slug)
+
+
+# The one order of a series' articles: editors' positions, ties broken by date, then id.
+SERIES_ORDER = ("series_entry__position", "published_at", "pk")
+
+
+class Series(models.Model):
+    """A run of articles on one topic (連載), read in the order editors give them."""
+
+    title = models.CharField(_("タイトル"), max_length=200)
+    slug = models.SlugField(
+        _("スラッグ"), max_length=100, unique=True, allow_unicode=True, blank=True,
+        help_text=_("空欄ならタイトルから作ります（日本語可）。"),
+    )  # fmt: skip
+    description = models.TextField(_("説明"), blank=True, help_text=_("連載ページと一覧に表示されます（プレーンテキスト）。"))
+    cover = models.ImageField(
+        _("カバー画像"), upload_to="series/", blank=True,
+        width_field="cover_width", height_field="cover_height",
+        help_text=_("JPEG・PNG・GIF・WebP。アップロード時に検証し、メタデータを除いて保存します。"),
+    )  # fmt: skip
+    cover_width = models.PositiveIntegerField(editable=False, null=True, blank=True)
+    cover_height = models.PositiveIntegerField(editable=False, null=True, blank=True)
+    cover_alt = models.CharField(
+        _("カバー画像の代替テキスト"), max_length=200, blank=True, help_text=_("画像の内容を短く説明します（画像があるときは必須）。")
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("連載")
+        verbose_name_plural = _("連載")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.cover and not self.cover_alt.strip():
+            raise ValidationError({"cover_alt": _("カバー画像の代替テキストを入力してください。")})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Series, self.title, instance_pk=self.pk, fallback="series")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return slug_url("blog:series-detail", self.slug)
+
+
+class SeriesEntry(models.Model):
+    """An article's place in a series: an article belongs to at most one series."""
+
+    series = models.ForeignKey(Series, verbose_name=_("連載"), on_delete=models.CASCADE, related_name="entries")
+    article = models.OneToOneField(Article, verbose_name=_("記事"), on_delete=models.CASCADE, related_name="series_entry")
+    position = models.PositiveIntegerField(_("順番"), default=0, help_text=_("小さい順に並びます。"))
+
+    class Meta:
+        # No unique (series, position): swapping two rows in the admin saves them one at a
+        # time, and the admin renumbers the series 1, 2, 3… after every save anyway.
+        ordering = ["series", "position", "pk"]
+        verbose_name = _("連載の記事")
+        verbose_name_plural = _("連載の記事")
+        indexes = [models.Index(fields=["series", "position"], name="series_entry_order")]
+
+    def __str__(self):
+        return f"{self.series} — {self.article}"
 
 
 class Redirect(models.Model):

@@ -1,4 +1,4 @@
-"""``/sitemap.xml``: published articles with ``lastmod``, and the category, tag and author pages that list them;
+"""``/sitemap.xml``: published articles with ``lastmod``, and the category, tag, author and series pages that list them;
 ``/sitemap-news.xml``: the Google News sitemap of the articles published in the last 48 hours.
 
 Every section starts from ``Article.objects.published()``: a list page with no public article is
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .caching import page_number
-from .models import Article, Author, Category, Tag
+from .models import Article, Author, Category, Series, SeriesEntry, Tag
 from .text import strip_controls
 
 # Google News reads articles published in the last two days, at most 1,000 per sitemap.
@@ -126,12 +126,34 @@ class AuthorSitemap(SiteSitemap):
         return _with_public_articles(Author.objects.all(), "articles")
 
 
+class SeriesSitemap(SiteSitemap):
+    def items(self):
+        return _with_public_articles(Series.objects.all(), "entries__article")
+
+
+class SeriesIndexSitemap(SiteSitemap):
+    """``/series/``, while some series has a published article."""
+
+    def items(self):
+        public = Q(article__in=Article.objects.published())
+        last = SeriesEntry.objects.filter(public).aggregate(last=Max(Greatest("article__updated_at", "article__published_at")))
+        return [last["last"]] if last["last"] else []
+
+    def location(self, item):
+        return reverse("blog:series-list")
+
+    def lastmod(self, item):
+        return item
+
+
 SITEMAPS = {
     "home": HomeSitemap,
     "articles": ArticleSitemap,
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "series-index": SeriesIndexSitemap,
+    "series": SeriesSitemap,
 }
 
 

@@ -4,18 +4,18 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import caching, text
-from .models import Article, Author, Category, Tag
-from .search import SearchResults
+from . import caching, ratelimit, text
+from .models import Article, Author, Category, Series, Tag
+from .search import SearchResults, aliases, suggestions
 from .search import query as search_query
 from .visibility import with_public_articles
 
@@ -43,6 +43,8 @@ class PublishedArticleMixin:
     remember_count = True  # a list is defined by its path (the page number aside)
     # The query parameters this view reads, normalized: the page cache keys on these alone.
     cache_parameters = {"page": caching.page_number}
+    # How many cards at the top of the first page load their covers at once (above the fold).
+    eager_cards = 0
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -62,26 +64,28 @@ class PublishedArticleMixin:
         if page is None:
             context["cards"] = []
         elif isinstance(page.object_list, QuerySet):  # a list: kept cards, rows only for the rest
-            context["cards"] = caching.page_cards(self.request, page.object_list, self.object_list)
+            eager = self.eager_cards if page.number == 1 else 0
+            context["cards"] = caching.page_cards(self.request, page.object_list, self.object_list, eager=eager)
         else:  # search results: a card's title and snippet show the query; its details may be kept
             details = getattr(self.object_list, "details", {})
             context["cards"] = [caching.Card(a.pk, article=a, details=details.get(a.pk)) for a in page.object_list]
         return context
 
 
-def remembered_or_404(request, model, slug: str):
-    """The ``model`` row with ``slug``, remembered per content version (a rename or delete moves
-    the version on). A missing slug, or a row with no public article (a tag used only on drafts),
-    is a 404 and nothing is kept for it."""
+def remembered_or_404(request, model, slug: str, *, related=()):
+    """The ``model`` row with ``slug`` (and its ``related`` rows, ``select_related``), remembered
+    per content version (a rename or delete moves the version on). A missing slug, or a row with
+    no public article (a tag used only on drafts), is a 404 and nothing is kept for it."""
     return caching.remember(
         request,
         f"{model._meta.label_lower}:{slug}",
-        lambda: get_object_or_404(with_public_articles(model), slug=slug),
+        lambda: get_object_or_404(with_public_articles(model).select_related(*related), slug=slug),
     )
 
 
 class ArticleListView(PublishedArticleMixin, ListView):
     template_name = "blog/article_list.html"
+    eager_cards = 3  # the first row on a desktop, the first card (and more) on a phone
 
 
 class ArticleDetailView(DetailView):
@@ -91,11 +95,15 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         # The page shows the HTML; authors and tags come in get_context_data, when needed.
         heavy = ["body", "body_text", "search_document", "extra"]
-        return Article.objects.published().select_related("category").defer(*heavy)
+        return Article.objects.published().select_related("category", "cover", "series_entry__series").defer(*heavy)
 
     def get_context_data(self, **kwargs):
-        kept = caching.kept_article_parts(self.request, self.object)
-        return super().get_context_data(kept=kept, related_articles=self.related_articles(), **kwargs)
+        entry = getattr(self.object, "series_entry", None)  # joined above: no query either way
+        series_box = SeriesBox(entry.series, self.object) if entry else None
+        kept = caching.kept_article_parts(self.request, self.object, in_series=series_box is not None)
+        return super().get_context_data(
+            kept=kept, related_articles=self.related_articles(), series_box=series_box, **kwargs
+        )
 
     def related_articles(self) -> list:
         """``related_to()``, ranked once per content version (the ranking reads every article
@@ -113,6 +121,72 @@ class ArticleDetailView(DetailView):
         return caching.article_cards(self.request, ids, listing)
 
 
+class SeriesBox:
+    """An article's place in its series: its number, its neighbours and every instalment.
+
+    Only published articles count, so the numbers readers see have no gaps. The list is read
+    (one query) only when the box is rendered, not when the cache keeps it.
+    """
+
+    def __init__(self, series: Series, article: Article):
+        self.series, self.article = series, article
+
+    @cached_property
+    def articles(self) -> list[Article]:
+        return list(Article.objects.published().in_series(self.series).only("title", "slug", "published_at"))
+
+    @cached_property
+    def index(self) -> int:
+        # The page's article is published (the page shows only such), hence in the list.
+        return next(i for i, article in enumerate(self.articles) if article.pk == self.article.pk)
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def previous(self) -> Article | None:
+        return self.articles[self.index - 1] if self.index > 0 else None
+
+    @property
+    def next(self) -> Article | None:
+        return self.articles[self.index + 1] if self.index + 1 < len(self.articles) else None
+
+
+class SeriesListView(ListView):
+    """Every series with a published article, the one updated last first."""
+
+    template_name = "blog/series_list.html"
+    context_object_name = "series_list"
+    paginate_by = 30
+    cache_parameters = {"page": caching.page_number}
+
+    def get_queryset(self):
+        public = Q(entries__article__in=Article.objects.published())
+        return (
+            Series.objects.annotate(
+                article_count=Count("entries", filter=public),
+                last_published_at=Max("entries__article__published_at", filter=public),
+            )
+            .filter(article_count__gt=0)
+            .order_by("-last_published_at", "title", "pk")
+        )
+
+
+class SeriesDetailView(PublishedArticleMixin, ListView):
+    """A series' published articles in the series' order, numbered as the article pages number them."""
+
+    template_name = "blog/series_detail.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        self.series = remembered_or_404(self.request, Series, self.kwargs["slug"])
+        return super().get_queryset().in_series(self.series)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(series=self.series, **kwargs)
+
+
 class CategoryDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/category_detail.html"
 
@@ -127,8 +201,18 @@ class CategoryDetailView(PublishedArticleMixin, ListView):
 class TagDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/tag_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            self.tag = remembered_or_404(request, Tag, kwargs["slug"])
+        except Http404:
+            # another spelling of a tag's name (エヌビディア for NVIDIA, a merged tag's old address)
+            target = suggestions.tag_for_spellings(aliases.table(request).by_slug(kwargs["slug"]))
+            if target is None or target.slug == kwargs["slug"]:
+                raise
+            return redirect(target)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.tag = remembered_or_404(self.request, Tag, self.kwargs["slug"])
         return super().get_queryset().with_tag(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -139,7 +223,7 @@ class AuthorDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
-        self.author = remembered_or_404(self.request, Author, self.kwargs["slug"])
+        self.author = remembered_or_404(self.request, Author, self.kwargs["slug"], related=["photo"])
         return super().get_queryset().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):
@@ -192,7 +276,8 @@ class SearchView(PublishedArticleMixin, ListView):
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)
-        self.parsed = search_query.parse(self.query)
+        self.aliases = aliases.table(self.request) if self.query else aliases.EMPTY
+        self.parsed = search_query.parse(self.query, self.aliases)
         self.terms = self.parsed.highlights  # every spelling that may match, for <mark>
         if not self.parsed:
             return Article.objects.none()
@@ -200,7 +285,35 @@ class SearchView(PublishedArticleMixin, ListView):
 
     def get_context_data(self, **kwargs):
         capped = isinstance(self.object_list, SearchResults) and self.object_list.capped
-        return super().get_context_data(query=self.query, terms=self.terms, search_capped=capped, **kwargs)
+        context = super().get_context_data(query=self.query, terms=self.terms, search_capped=capped, **kwargs)
+        if self.parsed and not context["paginator"].count:
+            listing = Article.objects.published().for_listing()
+            context["no_results"] = suggestions.no_result_help(self.request, listing, self.parsed, self.aliases)
+        return context
+
+
+@require_safe
+@ratelimit.per_minute("SEARCH_SUGGEST_PER_MINUTE", scope="suggest")
+def search_suggestions(request):
+    """``{"query": …, "suggestions": [{kind, label, url, note}, …]}`` for the search box: at
+    most ``suggestions.MAX_SUGGESTIONS``, remembered per content version once asked twice."""
+    raw = request.GET.get("q")
+    if raw is None or len(raw) > MAX_QUERY_LENGTH:
+        return JsonResponse({"error": f"q（{MAX_QUERY_LENGTH}文字まで）を指定してください。"}, status=400)
+    prefix = search_parameter(raw)
+    token = "suggest:" + hashlib.sha256(text.normalize(prefix).encode()).hexdigest()
+
+    def compute():
+        return [s.as_json() for s in suggestions.suggest(prefix, aliases.table(request))]
+
+    found = caching.remember(request, token, compute) if caching.seen_before(request, token) else compute()
+    response = JsonResponse({"query": prefix, "suggestions": found}, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# The page cache leaves it alone: every answer passes the rate limit, and its data is remembered.
+search_suggestions.cache_parameters = None
 
 
 @require_safe

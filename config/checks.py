@@ -8,6 +8,7 @@ accepts the local fallbacks on purpose (``make serve`` and the benchmarks on one
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -49,7 +50,38 @@ def half_configured() -> list[Error]:
             hint="Set DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and DJANGO_EMAIL_HOST.",
             id="allforces.E004",
         ))  # fmt: skip
+    if settings.TASKS_BACKEND == "immediate":
+        errors.append(Error(
+            "DJANGO_TASKS_BACKEND is immediate: e-mails and WebSub pings would run inside web requests, without retries.",
+            hint="Unset DJANGO_TASKS_BACKEND (the database backend is the default) and run `manage.py db_worker`.",
+            id="allforces.E005",
+        ))  # fmt: skip
     return errors
+
+
+def websub_misconfigured() -> list[Error]:
+    """A hub needs absolute feed addresses, and is reached over HTTP(S) only."""
+    if not settings.WEBSUB_HUB:
+        return []
+    errors = []
+    if urlsplit(settings.WEBSUB_HUB).scheme not in {"http", "https"} or not urlsplit(settings.WEBSUB_HUB).netloc:
+        errors.append(Error(
+            f"DJANGO_WEBSUB_HUB is not an http(s) URL: {settings.WEBSUB_HUB!r}.",
+            hint="Set DJANGO_WEBSUB_HUB=https://hub.example/ or leave it empty.",
+            id="allforces.E006",
+        ))  # fmt: skip
+    if not settings.SITE_URL:
+        errors.append(Error(
+            "DJANGO_WEBSUB_HUB is set but DJANGO_SITE_URL is not: the hub would be told no feed address.",
+            hint="Set DJANGO_SITE_URL=https://your-domain.example.",
+            id="allforces.E007",
+        ))  # fmt: skip
+    return errors
+
+
+@register(Tags.compatibility)
+def check_websub(app_configs, **kwargs):
+    return websub_misconfigured()
 
 
 @register(Tags.compatibility, deploy=True)

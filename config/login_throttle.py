@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from blog import text
-from blog.clients import client_address
+from config.middleware import client_address
 from editorial.models import LoginAttempts
 
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "taggit",
     "markdownx",
+    "django_tasks",
+    "django_tasks_db",
     "blog",
     "editorial",
 ]
@@ -242,6 +244,27 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ALLFORCES編集部 <editors@allforces.example>")
 
+# -- Background tasks (config/tasks.py) -------------------------------------------------
+# "database": each task is a row that `manage.py db_worker` runs (production, the compose
+# `worker` service, `make worker`). "immediate": run in the web process right after the commit
+# (development with `make run`, and the tests). Production refuses "immediate" (config/checks.py).
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate" if DEBUG else "database").strip().lower()
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# A failed task is tried again after BASE, 2×BASE, 4×BASE … seconds, at most MAX_ATTEMPTS times in all.
+TASK_MAX_ATTEMPTS = env_int("DJANGO_TASK_MAX_ATTEMPTS", 8)
+TASK_RETRY_BASE_SECONDS = env_int("DJANGO_TASK_RETRY_BASE_SECONDS", 30)
+
+# -- WebSub (blog/websub.py) --------------------------------------------------------------
+# The hub every feed declares and every public change is announced to; empty: no hub.
+WEBSUB_HUB = os.environ.get("DJANGO_WEBSUB_HUB", "").strip()
+WEBSUB_TIMEOUT_SECONDS = env_int("DJANGO_WEBSUB_TIMEOUT_SECONDS", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -263,6 +286,9 @@ LOGIN_LOCKOUT_SECONDS = env_int("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # How many reverse proxies (load balancer, CDN) put the client address in X-Forwarded-For.
 # 0: use the socket address; never trust the header from a client directly.
 NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+# Search suggestions (/search/suggest/, blog/ratelimit.py): requests per client address and
+# minute before a 429. As-you-type asks once per pause in typing, not once per key.
+SEARCH_SUGGEST_PER_MINUTE = env_int("DJANGO_SEARCH_SUGGEST_PER_MINUTE", 120)
 
 # -- Content API (blog/api/, docs/api.md) -------------------------------------------------
 # Origins whose browser scripts may read the API (CORS), comma-separated, each exactly

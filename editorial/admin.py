@@ -5,6 +5,7 @@ Status and publication time are read-only here; every state change goes through
 """
 
 import datetime
+from urllib.parse import unquote
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -16,17 +17,22 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 from markdownx.admin import MarkdownxModelAdmin
 
 from blog.models import Article, Author
+from config.tasks import ATTEMPT
+from blog.picture_forms import PictureAdminMixin, picture_preview
 
 from . import assignments, calendar_views, desk, desk_time, people, revisions, sharing, timeline, workflow
 from . import messages as desk_messages
 from .forms import ArticleAdminForm, AssignmentForm, DeskCommentForm, ShareLinkForm, TransitionForm
-from .models import ReviewComment, Revision, ShareLink
+from .models import BackgroundTask, ReviewComment, Revision, ShareLink
 from .views import render_preview
 
 Status = Article.Status
+COVER_FIELDS = ["cover_upload", "cover_alt", "cover_focal_x", "cover_focal_y", "cover_remove"]
 
 
 class DeskViewFilter(admin.SimpleListFilter):
@@ -96,7 +102,7 @@ class DeskChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
+class ArticleAdmin(PictureAdminMixin, MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/editorial/article/change_form.html"
     list_display = ["title", "status_badge", "category", "author_names", "published_at", "updated_at"]
@@ -108,12 +114,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
     autocomplete_fields = ["category", "authors"]
     fieldsets = [
         (None, {"fields": ["version", "title", "slug", "excerpt", "body"]}),
+        (_("アイキャッチ画像"), {"fields": COVER_FIELDS, "classes": ["cover-fieldset"]}),
         (_("分類"), {"fields": ["category", "tags", "authors"]}),
         (_("公開"), {"fields": ["status", "published_at", "reading_time_override", "reading_time", "created_at", "updated_at"]}),
     ]
     class Media:
         css = {"all": ["editorial/admin.css", "css/highlight.css"]}
-        js = ["editorial/change_form.js", "editorial/image_upload.js"]
+        js = ["editorial/change_form.js", "editorial/image_upload.js", "editorial/focal_point.js"]
 
     actions = [
         "submit_selected",
@@ -137,6 +144,10 @@ class ArticleAdmin(MarkdownxModelAdmin):
         # Colours in editorial/admin.css: white on a dark pill reads in both light and dark mode.
         status = Status(desk_time.desk_status(obj))
         return format_html('<span class="status-badge status-badge--{}">{}</span>', status.value, status.label)
+
+    @admin.display(description=_("アイキャッチ画像"))
+    def cover_preview(self, obj):
+        return picture_preview(obj.cover if obj.cover_id else None, "card")
 
     @admin.display(description=_("著者"))
     def author_names(self, obj):
@@ -477,3 +488,109 @@ class RevisionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+
+
+# -- Background tasks -----------------------------------------------------------------------
+
+TASK_STATUS_LABELS = {
+    TaskResultStatus.READY: _("待機中"),
+    TaskResultStatus.RUNNING: _("実行中"),
+    TaskResultStatus.FAILED: _("失敗"),
+    TaskResultStatus.SUCCESSFUL: _("完了"),
+}
+TASK_LABELS = {
+    "editorial.notifications.send_notification": _("通知メール"),
+    "blog.websub.ping_hub": _("WebSub ハブへの通知"),
+}
+
+
+class TaskStatusFilter(admin.SimpleListFilter):
+    title = _("状態")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(TASK_STATUS_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() in TASK_STATUS_LABELS else queryset
+
+
+class TaskKindFilter(admin.SimpleListFilter):
+    title = _("処理")
+    parameter_name = "task"
+
+    def lookups(self, request, model_admin):
+        return list(TASK_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(task_path=self.value()) if self.value() in TASK_LABELS else queryset
+
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(BackgroundTask)
+class BackgroundTaskAdmin(admin.ModelAdmin):
+    """Read-only: what the worker did, is doing and will try again (config/tasks.py)."""
+
+    list_display = ["kind", "state", "attempt", "subject", "enqueued", "scheduled_for", "finished"]
+    list_filter = [TaskStatusFilter, TaskKindFilter]
+    ordering = ["-enqueued_at"]
+    fields = ["kind", "state", "attempt", "subject", "enqueued", "scheduled_for", "started", "finished", "error", "failure"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("処理"), ordering="task_path")
+    def kind(self, obj):
+        return TASK_LABELS.get(obj.task_path, obj.task_path)
+
+    @admin.display(description=_("状態"), ordering="status")
+    def state(self, obj):
+        return TASK_STATUS_LABELS.get(obj.status, obj.status)
+
+    @admin.display(description=_("試行回数"))
+    def attempt(self, obj):
+        return (obj.args_kwargs or {}).get("kwargs", {}).get(ATTEMPT, 1)
+
+    @admin.display(description=_("対象"))
+    def subject(self, obj):
+        """The feed pinged, or the e-mail's subject and how many people it goes to."""
+        args = (obj.args_kwargs or {}).get("args", [])
+        if obj.task_path == "blog.websub.ping_hub" and len(args) == 2:
+            return unquote(args[1])  # Japanese slugs readable
+        if obj.task_path == "editorial.notifications.send_notification" and args and args[0]:
+            messages_ = args[0]
+            return _("%(subject)s（%(count)d通）") % {"subject": messages_[0][0], "count": len(messages_)}
+        return "—"
+
+    @admin.display(description=_("登録日時"), ordering="enqueued_at")
+    def enqueued(self, obj):
+        return obj.enqueued_at
+
+    @admin.display(description=_("開始日時"), ordering="started_at")
+    def started(self, obj):
+        return obj.started_at
+
+    @admin.display(description=_("終了日時"), ordering="finished_at")
+    def finished(self, obj):
+        return obj.finished_at
+
+    @admin.display(description=_("実行予定"), ordering="run_after")
+    def scheduled_for(self, obj):
+        return "—" if obj.run_after == get_date_max() else obj.run_after
+
+    @admin.display(description=_("エラーの種類"))
+    def error(self, obj):
+        return obj.exception_class_path or "—"
+
+    @admin.display(description=_("エラーの詳細"))
+    def failure(self, obj):
+        return format_html("<pre>{}</pre>", obj.traceback) if obj.traceback else "—"

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from blog.models import Article
+from blog.models import Article, Picture
+from blog.picture_forms import PictureFields, picture_form_fields
 
 from . import people, romaji, sharing
 from .assignments import assignable_users
@@ -15,8 +16,8 @@ from .models import Assignment, ReviewComment, Revision
 from .revisions import version_of
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """The article form, refusing a save made from a stale copy (optimistic concurrency).
+class ArticleAdminForm(PictureFields, forms.ModelForm):
+    """The article form (with its cover image: ``blog.picture_forms``), refusing a save made from a stale copy (optimistic concurrency).
 
     ``version`` carries the ``updated_at`` the editor started from. If the article was saved
     since, the save is refused, the editor's text stays in the form, and ``version`` moves to the
@@ -24,6 +25,10 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    picture_fields = {"cover": Picture.Kind.COVER}
+    cover_upload, cover_alt, cover_focal_x, cover_focal_y, cover_remove = picture_form_fields(
+        Picture.Kind.COVER, _("アイキャッチ画像")
+    )
 
     class Meta:
         model = Article

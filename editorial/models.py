@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from blog.models import Article
 
@@ -241,3 +242,12 @@ class LoginAttempts(models.Model):
 
     def __str__(self):
         return f"{self.scope}:{self.ident}"
+
+
+class BackgroundTask(DBTaskResult):
+    """A background task as staff see it (config/tasks.py): one row per attempt, read-only."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("バックグラウンド処理")
+        verbose_name_plural = _("バックグラウンド処理")

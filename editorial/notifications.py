@@ -1,24 +1,24 @@
-"""E-mail to the newsroom after a transition, sent only once the transaction has committed.
+"""E-mail to the newsroom after a transition, sent by a background task once the transaction has committed.
 
 Who hears what: editors (groups Editor and Editor-in-chief) when an article is submitted or
 resubmitted; the article's authors (``Author.user``) when changes are requested or it is published.
 Nobody is told about their own action.
-"""
 
-import logging
+The messages are composed in the transaction (names and links as they are then) and handed to
+``send_notification``, a task enqueued on commit (config/tasks.py): a mail server that is down
+delays the e-mail, retried with backoff, and never turns the editor's action into an error.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from blog.models import Article
+from config.tasks import enqueue_on_commit, retrying_task
 
 from .people import display_name
-
-logger = logging.getLogger(__name__)
 
 EDITOR_GROUPS = ["Editor", "Editor-in-chief"]
 
@@ -43,12 +43,12 @@ def greeting(user) -> str:
     return _("%(name)sさん") % {"name": display_name(user)}
 
 
-def personal_messages(subject: str, body: str, people) -> list[tuple]:
+def personal_messages(subject: str, body: str, people) -> list[list]:
     """One message per address (staff addresses are not shown to each other), each greeting its reader."""
     by_address = {}
     for person in sorted(people, key=lambda person: (person.email, person.pk)):
         by_address.setdefault(person.email, person)
-    return [(subject, f"{greeting(person)}\n\n{body}", None, [address]) for address, person in by_address.items()]
+    return [[subject, f"{greeting(person)}\n\n{body}", None, [address]] for address, person in by_address.items()]
 
 
 def admin_url(article: Article) -> str:
@@ -93,15 +93,13 @@ def transition_made(article: Article, transition) -> None:
     if not people:
         return
     messages = personal_messages(subject, body, people)
-    transaction.on_commit(lambda: _send(messages))
+    enqueue_on_commit(send_notification, messages)
 
 
-def _send(messages) -> None:
-    # The change is committed by now; a mail server that is down must not turn it into an error page.
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except OSError:  # smtplib.SMTPException and socket errors
-        logger.exception("editorial notification could not be sent: %s", messages[0][0])
+@retrying_task
+def send_notification(messages: list[list]) -> int:
+    """Send ``messages`` (subject, body, sender, recipients); raise on failure, so the task is retried."""
+    return send_mass_mail([tuple(message) for message in messages], fail_silently=False)
 
 
 def assigned(article: Article, assignment) -> None:
@@ -120,4 +118,4 @@ def assigned(article: Article, assignment) -> None:
         "url": admin_url(article),
     }
     messages = personal_messages(subject, body, [person])
-    transaction.on_commit(lambda: _send(messages))
+    enqueue_on_commit(send_notification, messages)

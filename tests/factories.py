@@ -69,3 +69,44 @@ def make_user(username=None, *, groups=(), is_staff=True, **kwargs):
         group, _ = Group.objects.get_or_create(name=name)
         user.groups.add(group)
     return user
+
+
+def make_series(title=None, *, articles=(), **kwargs):
+    """A series with ``articles`` placed in the order given (positions 1, 2, 3…)."""
+    from blog.models import Series, SeriesEntry
+
+    series = Series.objects.create(title=title or f"連載{next(_counter)}", **kwargs)
+    for position, article in enumerate(articles, start=1):
+        SeriesEntry.objects.create(series=series, article=article, position=position)
+    return series
+
+
+def image_bytes(width=1600, height=900, *, format="JPEG", color=(40, 90, 160), blocks=()):
+    """An image of one colour with ``blocks`` — ``((left, top, right, bottom), colour)`` — painted on."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), color)
+    draw = ImageDraw.Draw(image)
+    for box, fill in blocks:
+        draw.rectangle(box, fill=fill)
+    buffer = BytesIO()
+    image.save(buffer, format)
+    return buffer.getvalue()
+
+
+def make_picture(kind="cover", *, width=800, height=450, alt="研究室のサーバーラック", focal=(0.5, 0.5), **image):
+    """A stored picture with its renditions, made as an upload makes them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from blog import pictures
+    from blog.models import Picture
+    from blog.uploads import clean_image
+
+    upload = SimpleUploadedFile("cover.jpg", image_bytes(width, height, **image), content_type="image/jpeg")
+    picture = Picture(kind=kind, alt=alt, focal_x=focal[0], focal_y=focal[1])
+    pictures.store_original(picture, *clean_image(upload))
+    picture.save()
+    pictures.picture_changed(picture)
+    return picture

@@ -27,3 +27,7 @@ if not DATABASE_REPLICAS:  # noqa: F405
     import copy
 
     DATABASES["replica1"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}  # noqa: F405
+# Background tasks run in the test process, right after the commit (tests/test_tasks.py turns
+# on the database backend and its worker).
+TASKS_BACKEND = "immediate"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

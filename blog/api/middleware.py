@@ -27,8 +27,9 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
+from config.middleware import client_address
+
 from .. import caching
-from ..clients import client_address
 from .errors import error_response
 
 PREFIX = "/api/"

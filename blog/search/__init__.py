@@ -236,14 +236,14 @@ class SearchResults:
             return []
         ids = self._remembered(f"ids:{start}:{stop}", lambda: self._page_ids(start, stop))
         # A card whose details (date, category, byline, tags) are kept needs only its title,
-        # address and text; the others get everything a card shows, authors and tags included.
+        # address, text and cover; the others get everything a card shows, authors and tags included.
         self.details = caching.kept_fragments(self.request, {pk: (caching.CARD_DETAILS_FRAGMENT, pk) for pk in ids})
         light = [pk for pk in ids if pk in self.details]
         full = [pk for pk in ids if pk not in self.details]
         rows = {}
         if light:
-            page = self.listing.filter(pk__in=light).select_related(None).prefetch_related(None)
-            rows.update((article.pk, article) for article in page.only("title", "slug", "body_text").order_by())
+            page = self.listing.filter(pk__in=light).select_related(None).prefetch_related(None).select_related("cover")
+            rows.update((article.pk, article) for article in page.only("title", "slug", "body_text", "cover").order_by())
         if full:
             rows.update((article.pk, article) for article in self.listing.filter(pk__in=full).order_by())
         return [rows[pk] for pk in ids if pk in rows]

@@ -93,3 +93,13 @@ def content_words(value: str) -> list[list[str]]:
         words.append(spellings)
         pending_prefix, previous_kept = "", True
     return words
+
+
+def boundaries(value: str) -> set[int]:
+    """Offsets in ``value`` where a morpheme starts or ends (where an alias may start or end)."""
+    if not value:
+        return {0}
+    edges = {0, len(value)}
+    for morpheme in _tokenizer().tokenize(value):
+        edges.update((morpheme.begin(), morpheme.end()))
+    return edges

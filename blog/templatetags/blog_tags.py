@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import share_images, text
+from .. import pictures, share_images, text
 from ..feeds import TEAM_BYLINE
 
 register = template.Library()
@@ -145,6 +145,54 @@ def share_image_path(article):
     return share_images.share_image_path(article)
 
 
+def _absolute(context, url: str) -> str:
+    return url if url.startswith(("https://", "http://")) else absolute_url(context, url)
+
+
+@register.simple_tag(takes_context=True)
+def share_image(context, article) -> dict:
+    """What ``og:image``, ``twitter:image`` and JSON-LD show: the cover's share crop (JPEG) when
+    the article has a cover, else the generated share image; ``{url, width, height, type, alt}``."""
+    cover = pictures.share_rendition(article.cover) if article.cover_id else None
+    if cover:
+        return {**cover, "url": _absolute(context, cover["url"]), "type": "image/jpeg", "alt": article.cover.alt}
+    return {
+        "url": absolute_url(context, share_images.share_image_path(article)),
+        "width": share_images.WIDTH, "height": share_images.HEIGHT, "type": "image/png", "alt": article.title,
+    }  # fmt: skip
+
+
+@register.simple_tag
+def picture(picture, crop, sizes, loading="lazy", css_class=""):
+    """A picture's responsive ``<picture>`` (blog.pictures.picture_html); nothing without one."""
+    return pictures.picture_html(picture, crop, sizes=sizes, loading=loading, css_class=css_class)
+
+
+@register.simple_tag(takes_context=True)
+def author_jsonld(context, author):
+    """schema.org ``Person`` (``Organization`` for a team byline) for an author page."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization" if author.is_team else "Person",
+        "name": author.name,
+        "url": absolute_url(context, author.get_absolute_url()),
+    }
+    if author.role and not author.is_team:
+        data["jobTitle"] = author.role
+    if author.bio:
+        data["description"] = author.bio
+    photo = author.photo.largest("square", pictures.FALLBACK, at_most=400) if author.photo_id else None
+    if photo:
+        data["image" if not author.is_team else "logo"] = {
+            "@type": "ImageObject", "url": _absolute(context, pictures.default_storage.url(photo[2])),
+            "width": photo[0], "height": photo[1],
+        }  # fmt: skip
+    if author.links:
+        data["sameAs"] = [url for _label, url in author.links]
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
 LOGO, LOGO_SIZE = "img/logo.png", 512  # drawn by blog/brand.py
 
 
@@ -164,7 +212,17 @@ def publisher_jsonld(context) -> dict:
 
 def article_images(context, article) -> list[dict]:
     """The article's images for JSON-LD, one ``ImageObject`` per aspect ratio there is (Google
-    picks among 16:9, 4:3 and 1:1): the generated share image."""
+    picks among 16:9, 4:3 and 1:1): with a cover, its share crop (1.91:1, as ``og:image``) and its
+    card crop (16:9); without one, the generated share image."""
+    if article.cover_id and pictures.share_rendition(article.cover):
+        shown = [pictures.share_rendition(article.cover)]
+        card = article.cover.largest("card", pictures.FALLBACK, at_most=1200)
+        if card:
+            shown.append({"url": pictures.default_storage.url(card[2]), "width": card[0], "height": card[1]})
+        return [
+            {"@type": "ImageObject", "url": _absolute(context, image["url"]), "width": image["width"], "height": image["height"]}
+            for image in shown
+        ]
     return [
         {
             "@type": "ImageObject",

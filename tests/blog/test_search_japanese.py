@@ -230,6 +230,6 @@ def test_like_wildcards_are_literal(client, articles):
 def test_the_demo_article_about_memory_bandwidth_is_found_by_a_sentence(client):
     from django.core.management import call_command
 
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--without-pictures", verbosity=0)
     titles = [a.title for a in found(client, "メモリ帯域が推論性能を決める")]
     assert "GPUの性能は「メモリ帯域」で決まる時代へ" in titles[:3]

@@ -2,9 +2,9 @@
 
 from django.utils import timezone
 
-from blog.models import Article, Author, Category, Tag
+from blog.models import Article, Author, Category, Series, Tag
 
-ARTICLE_SLUG = "llm-inference-cost"  # has a table, code, a TOC and two authors
+ARTICLE_SLUG = "llm-inference-cost"  # has a table, code, a TOC, two authors and a series box
 
 
 def public_pages() -> dict[str, str]:
@@ -16,12 +16,15 @@ def public_pages() -> dict[str, str]:
         "category": Category.objects.get(name="LLM").get_absolute_url(),
         "tag": Tag.objects.get(name="推論").get_absolute_url(),
         "author": Author.objects.get(name="田中 健一").get_absolute_url(),
+        "series-index": "/series/",
+        "series": Series.objects.get(slug="llm-in-practice").get_absolute_url(),
         "archive-index": "/archive/",
         "archive-year": f"/archive/{month:%Y}/",
         "archive-month": f"/archive/{month:%Y}/{month:%m}/",
         "search": "/search/?q=推論",
         "search-empty": "/search/",
         "search-no-results": "/search/?q=存在しない語句",
+        "search-help": "/search/?q=推論 超伝導",  # nothing found: a shorter query and related tags
         "404": "/no-such-page/",
     }
 

@@ -30,7 +30,7 @@ ROLES = {
 
 @pytest.fixture
 def imported_articles(db, tmp_path):
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--without-pictures", verbosity=0)
     call_command("import_jekyll", str(FIXTURES / "site"), str(FIXTURES / "single"), verbosity=0)
     # A second copy of the site as drafts, under other paths so it does not update the first.
     drafts = tmp_path / "drafts"

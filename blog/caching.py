@@ -295,6 +295,7 @@ def excluded_prefixes() -> tuple[str, ...]:
         "/healthz",
         settings.STATIC_URL,
         settings.MEDIA_URL,
+        "/api/",  # the Content API: its answers depend on Origin, and each request is rate-counted (blog/api/)
         "/og/",  # share images: immutable URLs with their own Cache-Control (blog/share_images.py)
     )
 

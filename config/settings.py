@@ -6,6 +6,7 @@ there is no secret default — start-up stops if ``DJANGO_SECRET_KEY`` is missin
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # CORS, rate limit and the cheap ETag of /api/ (before ConditionalGet: its 304s get CORS too).
+    "blog.api.middleware.ContentApiMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -286,6 +289,18 @@ NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
 # Search suggestions (/search/suggest/, blog/ratelimit.py): requests per client address and
 # minute before a 429. As-you-type asks once per pause in typing, not once per key.
 SEARCH_SUGGEST_PER_MINUTE = env_int("DJANGO_SEARCH_SUGGEST_PER_MINUTE", 120)
+
+# -- Content API (blog/api/, docs/api.md) -------------------------------------------------
+# Origins whose browser scripts may read the API (CORS), comma-separated, each exactly
+# scheme://host[:port]; "*" lets any origin read it (never with credentials: the API has none).
+API_CORS_ORIGINS = env_list("DJANGO_API_CORS_ORIGINS")
+for _origin in API_CORS_ORIGINS:
+    if _origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", _origin):
+        raise ImproperlyConfigured(
+            f"DJANGO_API_CORS_ORIGINS: {_origin!r} is not an origin (scheme://host[:port], no path or trailing slash)."
+        )
+# Requests per minute one client address may make to the API (0: no limit).
+API_RATE_LIMIT = env_int("DJANGO_API_RATE_LIMIT", 60)
 
 # Link cards for a URL alone on a line: fetched when an article is saved (blog/linkcards.py).
 LINK_CARD_FETCH = env_bool("DJANGO_LINK_CARD_FETCH", True)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from blog.api.views import api
 from blog.markdownx_views import PreviewView, StaffImageUploadView
 
 from . import login_throttle, views
@@ -23,6 +24,7 @@ urlpatterns = [
     path("markdownx/markdownify/", PreviewView.as_view(), name="markdownx_markdownify"),
     path("markdownx/upload/", StaffImageUploadView.as_view(), name="markdownx_upload"),
     path("editorial/", include("editorial.urls")),
+    path("api/v1/", api.urls),
     path("", include("blog.urls")),
 ]
 

@@ -28,3 +28,14 @@ def test_settings_are_japanese_and_time_zone_aware(settings):
     assert settings.LANGUAGE_CODE == "ja"
     assert settings.TIME_ZONE == "Asia/Tokyo"
     assert settings.USE_TZ is True
+
+
+def test_an_api_cors_origin_with_a_path_refuses_to_start():
+    result = run_check(DJANGO_DEBUG="1", DJANGO_API_CORS_ORIGINS="https://app.example/, https://ok.example")
+    assert result.returncode != 0
+    assert "DJANGO_API_CORS_ORIGINS" in result.stderr and "https://app.example/" in result.stderr
+
+
+def test_api_cors_origins_are_read_as_a_list():
+    result = run_check(DJANGO_DEBUG="1", DJANGO_API_CORS_ORIGINS="https://app.example, http://localhost:3000")
+    assert result.returncode == 0, result.stderr

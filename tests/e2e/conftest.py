@@ -132,8 +132,17 @@ class Site:
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    """The Japanese demo articles, served by the live server."""
+def media_root(settings, tmp_path):
+    """Uploads and the demo's pictures go to a throwaway folder, served by Django as ``make serve``
+    does (DJANGO_SERVE_MEDIA)."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.SERVE_MEDIA = True
+    return tmp_path
+
+
+@pytest.fixture
+def site(live_server, transactional_db, media_root):
+    """The Japanese demo articles, with their cover pictures, served by the live server."""
     from io import StringIO
 
     from django.core.management import call_command

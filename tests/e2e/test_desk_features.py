@@ -11,7 +11,6 @@ from blog.models import Article
 from tests.e2e.test_editor_flows import (  # noqa: F401 (fixtures)
     assert_no_problems,
     change_url,
-    media_root,
     newsroom,
     png_bytes,
     staff_page,

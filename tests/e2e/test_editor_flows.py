@@ -58,14 +58,6 @@ def newsroom(site):
     }
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploads go to a throwaway folder, served by Django as ``make serve`` does (DJANGO_SERVE_MEDIA)."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.SERVE_MEDIA = True
-    return tmp_path
-
-
 def log_in(page, site, user):
     page.goto(site.url("/admin/login/?next=/admin/"))
     page.locator("#id_username").fill(user.username)

@@ -70,7 +70,7 @@ def test_reader_goes_from_home_to_article_tag_author_archive_search_and_back(pag
     assert_fits_viewport(page)
     screenshot(page, "flow-5-archive-month")
 
-    search = page.get_by_role("searchbox", name="記事を検索")
+    search = page.get_by_role("combobox", name="記事を検索")  # the script makes the search box a combobox
     search.fill("推論")
     search.press("Enter")
     expect(page.locator("h1")).to_have_text("「推論」の検索結果")

@@ -8,8 +8,10 @@ computes on save. Refuses to touch a database that already holds non-benchmark a
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime
+import itertools
 import os
 import random
 import sys
@@ -98,7 +100,8 @@ def drop_bench_data() -> None:
 
 
 def generate(
-    articles: int, tags: int, categories: int, authors: int, batch: int = 500, quiet: bool = False, replace: bool = False
+    articles: int, tags: int, categories: int, authors: int, batch: int = 500, quiet: bool = False, replace: bool = False,
+    jobs: int = 1,
 ) -> None:
     from django.db import transaction
     from django.utils import timezone
@@ -133,17 +136,20 @@ def generate(
         tag_names = ["推論", "LLM", "生成AI", "自然言語処理"] + [f"{SUBJECTS[i % len(SUBJECTS)]}-{i}" for i in range(4, tags)]
         tag_rows = Tag.objects.bulk_create([Tag(name=name, slug=f"bench-tag-{i + 1}") for i, name in enumerate(tag_names)])
 
-    with search_indexes_set_aside(quiet):
-        insert_articles(rng, articles, batch, quiet, started, category_rows, author_rows, tag_rows, categories, authors)
+    with search_indexes_set_aside(quiet, jobs):
+        insert_articles(
+            rng, articles, batch, quiet, started, category_rows, author_rows, tag_rows, categories, authors, jobs
+        )
     analyze(quiet)
 
 
 @contextlib.contextmanager
-def search_indexes_set_aside(quiet: bool = False):
+def search_indexes_set_aside(quiet: bool = False, jobs: int = 1):
     """On PostgreSQL, drop the GIN (search) indexes of blog_article while rows pour in, then rebuild.
 
     One build is several times cheaper than 100,000 insertions into them. Each index is
-    recreated from its own definition (and per-column statistics target), even on failure.
+    recreated from its own definition (and per-column statistics target), even on failure;
+    with ``jobs`` > 1 they are built side by side, each on its own connection.
     """
     from django.db import connection
 
@@ -163,55 +169,119 @@ def search_indexes_set_aside(quiet: bool = False):
         yield
     finally:
         started = time.monotonic()
-        with connection.cursor() as cursor:
-            cursor.execute("SET statement_timeout = 0")
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for name, definition, statistics in saved:
+
+        def rebuild(index):
+            from django.db import connection
+
+            name, definition, statistics = index
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+                cursor.execute("SET maintenance_work_mem = '256MB'")
                 cursor.execute(definition)
                 if statistics is not None and statistics >= 0:
                     cursor.execute(f'ALTER INDEX "{name}" ALTER COLUMN 1 SET STATISTICS {int(statistics)}')
+
+        def on_own_connection(index):
+            from django.db import connection
+
+            try:
+                rebuild(index)
+            finally:
+                connection.close()
+
+        if jobs > 1 and len(saved) > 1:
+            with concurrent.futures.ThreadPoolExecutor(min(jobs, len(saved))) as pool:
+                for future in [pool.submit(on_own_connection, index) for index in saved]:
+                    future.result()
+        else:
+            for index in saved:
+                rebuild(index)
         if not quiet and saved:
             names = ", ".join(name for name, _, _ in saved)
             print(f"  rebuilt {names} ({time.monotonic() - started:.0f} s)", flush=True)
 
 
-def insert_articles(rng, articles, batch, quiet, started, category_rows, author_rows, tag_rows, categories, authors):
-    from django.db import transaction
+def sources(rng, articles, tag_count, authors):
+    """(number, title, body, excerpt, (tag picks, author picks)) of each article, in seed order."""
+    for number in range(articles):
+        title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}（第{number + 1}回）"
+        body_source = body(rng)
+        excerpt = paragraph(rng)[:120]
+        # Tag popularity is skewed, like a real site: a few tags on many articles.
+        chosen = {min(int(rng.paretovariate(1.2)) - 1, tag_count - 1) for _ in range(rng.randint(2, 5))}
+        yield number, title, body_source, excerpt, (chosen, rng.sample(range(authors), rng.randint(1, 2)))
+
+
+def _setup_worker():
+    import django
+
+    django.setup()
+
+
+def rendered(source):
+    """``source`` with what ``Article.render()`` stores (run in a worker process)."""
+    from blog.models import Article
+
+    number, title, body_source, excerpt, picks = source
+    article = Article(title=title, body=body_source, excerpt=excerpt)
+    article.render()
+    return number, title, body_source, excerpt, picks, {name: getattr(article, name) for name in Article.DERIVED_FIELDS}
+
+
+def insert_articles(rng, articles, batch, quiet, started, category_rows, author_rows, tag_rows, categories, authors, jobs=1):
+    """Render in ``jobs`` processes (rendering is nearly all the cost), insert here in batches.
+
+    The random numbers are drawn in this process, in the same order whatever ``jobs`` is, so
+    the rows are the same; each is rendered by ``Article.render()`` as a save would.
+    """
+    import multiprocessing
+
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from blog.models import Article, TaggedArticle
 
     base = timezone.now() - datetime.timedelta(days=1)
     AuthorLink = Article.authors.through
-    for start in range(0, articles, batch):
-        rows, picks = [], []
-        for number in range(start, min(start + batch, articles)):
-            title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}（第{number + 1}回）"
-            article = Article(
-                title=title,
-                slug=f"bench-{number + 1}",
-                body=body(rng),
-                excerpt=paragraph(rng)[:120],
-                category=category_rows[number % categories],
-                status=Article.Status.PUBLISHED,
-                published_at=base - datetime.timedelta(minutes=37 * number),
-            )
-            article.render()
-            rows.append(article)
-            # Tag popularity is skewed, like a real site: a few tags on many articles.
-            chosen = {min(int(rng.paretovariate(1.2)) - 1, len(tag_rows) - 1) for _ in range(rng.randint(2, 5))}
-            picks.append((chosen, rng.sample(range(authors), rng.randint(1, 2))))
-        with transaction.atomic():
-            created = Article.objects.bulk_create(rows)
-            TaggedArticle.objects.bulk_create(
-                [TaggedArticle(content_object=a, tag=tag_rows[t]) for a, (tag_ids, _) in zip(created, picks) for t in tag_ids]
-            )
-            AuthorLink.objects.bulk_create(
-                [AuthorLink(article=a, author=author_rows[i]) for a, (_, author_ids) in zip(created, picks) for i in author_ids]
-            )
-        if not quiet:
-            done = min(start + batch, articles)
-            print(f"  {done}/{articles} articles ({time.monotonic() - started:.0f} s)", flush=True)
+    stream = sources(rng, articles, len(tag_rows), authors)
+    pool = None
+    if jobs > 1:
+        connection.close()  # the workers must not share this process's connection
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_setup_worker)
+        results = pool.imap(rendered, stream, chunksize=25)
+    else:
+        results = map(rendered, stream)
+    try:
+        done = 0
+        while done < articles:
+            rows, picks = [], []
+            for number, title, body_source, excerpt, chosen, derived in itertools.islice(results, batch):
+                article = Article(
+                    title=title,
+                    slug=f"bench-{number + 1}",
+                    body=body_source,
+                    excerpt=excerpt,
+                    category=category_rows[number % categories],
+                    status=Article.Status.PUBLISHED,
+                    published_at=base - datetime.timedelta(minutes=37 * number),
+                    **derived,
+                )
+                rows.append(article)
+                picks.append(chosen)
+            with transaction.atomic():
+                created = Article.objects.bulk_create(rows)
+                TaggedArticle.objects.bulk_create(
+                    [TaggedArticle(content_object=a, tag=tag_rows[t]) for a, (tag_ids, _) in zip(created, picks) for t in tag_ids]
+                )
+                AuthorLink.objects.bulk_create(
+                    [AuthorLink(article=a, author=author_rows[i]) for a, (_, author_ids) in zip(created, picks) for i in author_ids]
+                )
+            done += len(rows)
+            if not quiet:
+                print(f"  {done}/{articles} articles ({time.monotonic() - started:.0f} s)", flush=True)
+    finally:
+        if pool is not None:
+            pool.terminate()
 
 
 def analyze(quiet: bool = False) -> None:
@@ -240,12 +310,15 @@ def main(argv=None):
     parser.add_argument("--categories", type=int, default=12)
     parser.add_argument("--authors", type=int, default=30)
     parser.add_argument("--replace", action="store_true", help="drop a benchmark data set of another size first")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes rendering articles (the rows are the same)"
+    )
     args = parser.parse_args(argv)
 
     import django
 
     django.setup()
-    generate(args.articles, args.tags, args.categories, args.authors, replace=args.replace)
+    generate(args.articles, args.tags, args.categories, args.authors, replace=args.replace, jobs=args.jobs)
 
 
 if __name__ == "__main__":

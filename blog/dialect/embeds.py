@@ -84,6 +84,9 @@ def needs_link_card(url: str) -> bool:
 
 def bare_urls(md, source: str) -> list[str]:
     """The URLs that stand alone on a line in ``source`` (parsed, not rendered)."""
+    if "http" not in source and "&" not in source:
+        # every such URL starts with http(s)://, spelled out or through an entity: nothing to parse for
+        return []
     env: dict = {}
     md.parse(source, env)
     return env.get("embedded_urls", [])

@@ -12,6 +12,8 @@ gunicorn.conf.py (2 workers, 127.0.0.1 only), drives every URL with wrk at --con
 reports requests/s, p50/p99 latency, errors, SQL queries per request (counted in-process with
 Django's test client) and the workers' peak RSS. Finally a mixed run at --soak-connections
 (64) for --soak-duration seconds (60) against the uncached server must show zero errors.
+The ``search`` mode then runs bench/search_cost.py: new (never remembered) searches of 1, 2 and
+5 terms from --connections processes at once, and the cost of saving a 6,000-character article.
 Results: printed, and written to bench/results/. Every process started is stopped.
 """
 
@@ -41,9 +43,12 @@ def parse_args(argv=None):
     parser.add_argument("--port", type=int, default=8111)
     parser.add_argument(
         "--modes",
-        default="uncached,cached",
-        help="uncached: page cache off (fragments kept); cached: page cache on; nocache: both off",
+        default="uncached,cached,search",
+        help="uncached: page cache off (fragments kept); cached: page cache on; nocache: both off; "
+        "search: new searches of 1, 2 and 5 terms at --connections and the cost of a save (bench/search_cost.py)",
     )
+    parser.add_argument("--search-duration", type=int, default=20, help="seconds per term count in the search mode")
+    parser.add_argument("--saves", type=int, default=30, help="articles saved to measure the indexing cost")
     parser.add_argument("--replace", action="store_true", help="replace a benchmark data set of another size")
     return parser.parse_args(argv)
 
@@ -167,7 +172,8 @@ def main(argv=None):
     prepare(env, args.articles, args.replace)
     urls, queries = discover_urls_and_queries(env)
     results, soak = {}, None
-    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    for mode in [m for m in modes if m != "search"]:
         page_cache = "600" if mode == "cached" else "0"
         fragment_cache = "0" if mode == "nocache" else "600"
         server = Gunicorn(
@@ -206,6 +212,14 @@ def main(argv=None):
             results[mode] = {"urls": by_url, "peak_rss_mb": peak}
             if soak is not None and "peak_rss_mb" not in soak:
                 soak["peak_rss_mb"] = peak
+    if "search" in modes:
+        # In-process, nothing remembered: the page cache plays no part (bench/search_cost.py).
+        print(f"== search: new searches at {args.connections} connections", flush=True)
+        run(
+            [PYTHON, "bench/search_cost.py", "--connections", str(args.connections),
+             "--duration", str(args.search_duration), "--save", str(args.saves)],
+            env,
+        )
     meta = {
         "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": " ".join(["python bench/run.py", *(argv or sys.argv[1:])]),

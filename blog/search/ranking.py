@@ -6,7 +6,8 @@ Every match contains every term (the search requires it), so what tells matches 
     score = TIER × Σ place(term)  +  Σ f / (K1 + f),   f = tf / (1 − B + B × length / mean length)
 
 * ``place(term)`` is the weight of the best field the term occurs in — title 8, excerpt 4,
-  tags 2, body 1 (``FIELD_WEIGHTS``). The weights double, so a term moved up one field outweighs
+  tags 2, body 1 (``FIELD_WEIGHTS``); a Latin word or a number counts in a field only as a
+  whole word (``occurs_in``: 「7」 is not in the title 「2017年12月号」). The weights double, so a term moved up one field outweighs
   any other term moved down; summed over the terms, a title holding more of the terms ranks
   above a title holding fewer.
 * The second sum is BM25's saturating term frequency: ``tf`` is how often the term occurs in
@@ -21,6 +22,8 @@ Only the matches ``SearchResults`` has already found (at most ``RESULT_LIMIT``) 
 scoring needs no index and reads a dozen numbers per match.
 """
 
+import functools
+import re
 from dataclasses import dataclass
 
 from .. import text
@@ -45,13 +48,31 @@ class Match:
     frequencies: list[int]  # occurrences of each term in the whole document, in query order
 
 
+def _latin(spelling: str) -> bool:
+    return spelling.isascii() and spelling[:1].isalnum() and spelling[-1:].isalnum()
+
+
+@functools.lru_cache(maxsize=256)
+def _whole(spelling: str) -> re.Pattern:
+    return re.compile(rf"(?<![0-9a-z]){re.escape(spelling)}(?![0-9a-z])")
+
+
+def occurs_in(spelling: str, field: str) -> bool:
+    """Whether ``spelling`` occurs in ``field``; a Latin word or a number only as a whole one
+    (「7」 is not in 「2017年12月」, 「ai」 is not in 「openai」, but is in 「生成ai」)."""
+    if spelling not in field:
+        return False
+    return not _latin(spelling) or _whole(spelling).search(field) is not None
+
+
 def place(spellings: tuple[str, ...], match: Match) -> int:
-    """The weight of the best field that contains any of ``spellings``."""
-    if any(s in match.title for s in spellings):
+    """The weight of the best field that contains any of ``spellings`` (``occurs_in``); the body's
+    when none does (the search found the term somewhere, perhaps inside a longer word)."""
+    if any(occurs_in(s, match.title) for s in spellings):
         return FIELD_WEIGHTS["title"]
-    if any(s in match.excerpt for s in spellings):
+    if any(occurs_in(s, match.excerpt) for s in spellings):
         return FIELD_WEIGHTS["excerpt"]
-    if any(s in tag for tag in match.tags for s in spellings):
+    if any(occurs_in(s, tag) for tag in match.tags for s in spellings):
         return FIELD_WEIGHTS["tags"]
     return FIELD_WEIGHTS["body"]
 

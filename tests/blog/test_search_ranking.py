@@ -61,6 +61,21 @@ def test_a_title_holding_more_of_the_terms_ranks_above_one_holding_fewer(client)
     assert titles(client, "GPU 推論") == ["GPU推論の記事", "推論の記事"]
 
 
+def test_a_number_or_latin_word_counts_in_a_field_only_as_a_whole_word():
+    assert ranking.occurs_in("7", "vim magazine 2017 年 7 月号")
+    assert not ranking.occurs_in("7", "vim magazine 2017 年 12 月号")
+    assert not ranking.occurs_in("ai", "openaiの新モデル")
+    assert ranking.occurs_in("ai", "生成aiの新モデル")
+    assert ranking.occurs_in("gpt-4o", "gpt-4oの評価")
+    assert ranking.occurs_in("推論", "推論性能")  # Japanese has no word edges to ask for
+
+
+def test_a_latin_word_inside_a_longer_one_is_not_a_title_match(client):
+    make_article("AI規制の論点", excerpt="", body=FILLER * 3, tags=(), published_at=ago(30))
+    make_article("OpenAIの規制対応", excerpt="", body=FILLER, tags=(), published_at=ago(1))
+    assert titles(client, "AI 規制") == ["AI規制の論点", "OpenAIの規制対応"]
+
+
 def test_a_term_mentioned_more_often_ranks_higher_among_equal_places(client):
     body = "蒸留" + "あ" * 200
     make_article("一度だけ", excerpt="", body=body, tags=(), published_at=ago(1))

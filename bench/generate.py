@@ -248,14 +248,14 @@ def insert_articles(rng, articles, batch, quiet, started, category_rows, author_
     if jobs > 1:
         connection.close()  # the workers must not share this process's connection
         pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_setup_worker)
-        results = pool.imap(rendered, stream, chunksize=25)
-    else:
-        results = map(rendered, stream)
     try:
         done = 0
         while done < articles:
             rows, picks = [], []
-            for number, title, body_source, excerpt, chosen, derived in itertools.islice(results, batch):
+            # one batch at a time: the sources of 100,000 articles would not fit in memory at once
+            chunk = list(itertools.islice(stream, batch))
+            results = pool.map(rendered, chunk, chunksize=max(1, len(chunk) // (jobs * 4))) if pool else map(rendered, chunk)
+            for number, title, body_source, excerpt, chosen, derived in results:
                 article = Article(
                     title=title,
                     slug=f"bench-{number + 1}",

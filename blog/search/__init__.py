@@ -37,7 +37,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models
 from django.db.models import Func, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length, Replace, StrIndex
+from django.db.models.functions import Greatest, Least, Length, Replace, StrIndex
 from django.utils import timezone
 
 from .. import caching, text
@@ -111,12 +111,22 @@ class SearchResults:
         return Q(*[self._any("search_title", term) for term in self.terms])
 
     def _walked(self, qs, field: str, prefix: str):
-        """strpos tests: the same as LIKE, but no index tempts the planner away from the walk."""
-        for i, term in enumerate(self.terms):
-            names = [f"_{prefix}{i}_{j}" for j in range(len(term))]
-            qs = qs.alias(**{name: StrIndex(field, Value(n)) for name, n in zip(names, term)})
-            qs = qs.filter(functools.reduce(operator.or_, [Q(**{f"{name}__gt": 0}) for name in names]))
-        return qs
+        """strpos tests: the same as LIKE, but no index tempts the planner away from the walk.
+
+        One condition, ``LEAST`` over the terms of ``GREATEST`` over each term's spellings
+        ``> 0``: the planner estimates a single condition as matching a third of the rows, so it
+        walks the newest-first index for any number of terms. As separate conditions, five terms
+        were estimated at a third to the fifth (121 of 29,500 articles) and it sorted every match
+        instead — 7 s for a five-word query that nearly every article matches.
+        """
+
+        def either(term):
+            tests = [StrIndex(field, Value(n)) for n in term]
+            return tests[0] if len(tests) == 1 else Greatest(*tests)
+
+        tests = [either(term) for term in self.terms]
+        found = tests[0] if len(tests) == 1 else Least(*tests)
+        return qs.alias(**{f"_{prefix}_found": found}).filter(**{f"_{prefix}_found__gt": 0})
 
     def _titles(self, walk: bool):
         qs = self.base

@@ -116,7 +116,7 @@ class SearchResults:
         One condition, ``LEAST`` over the terms of ``GREATEST`` over each term's spellings
         ``> 0``: the planner estimates a single condition as matching a third of the rows, so it
         walks the newest-first index for any number of terms. As separate conditions, five terms
-        were estimated at a third to the fifth (121 of 29,500 articles) and it sorted every match
+        would be estimated at a third to the fifth (121 of 29,500 articles) and every match sorted
         instead — 7 s for a five-word query that nearly every article matches.
         """
 

@@ -16,6 +16,7 @@ where the task backend can defer, and ``publish_scheduled`` recording the public
 """
 
 import logging
+from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
@@ -25,7 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.urls import reverse
 from django.utils import timezone
 
-from config.tasks import retrying_task
+from config.tasks import PermanentFailure, retryable_status, retrying_task
 
 from .models import Article, SeriesEntry
 
@@ -70,7 +71,8 @@ def ping_hub(hub_url: str, feed: str) -> int:
     """Tell ``hub_url`` that ``feed`` has changed; return the hub's status code.
 
     Raises for anything but a 2xx answer (``urllib`` raises ``HTTPError`` for 4xx and 5xx), so
-    the task is retried.
+    the task is retried; a 4xx other than 408 and 429 raises ``PermanentFailure``: the hub
+    refused the ping itself, and asking again would get the same answer.
     """
     if urlsplit(hub_url).scheme not in {"http", "https"}:
         raise ValueError(f"not an http(s) hub: {hub_url!r}")
@@ -80,8 +82,13 @@ def ping_hub(hub_url: str, feed: str) -> int:
         headers={"Content-Type": "application/x-www-form-urlencoded", "User-Agent": f"{settings.SITE_NAME} WebSub"},
         method="POST",
     )
-    with urlopen(request, timeout=settings.WEBSUB_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
-        return response.status
+    try:
+        with urlopen(request, timeout=settings.WEBSUB_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+            return response.status
+    except HTTPError as error:
+        if not retryable_status(error.code):
+            raise PermanentFailure(f"hub answered {error.code} for {feed}") from error
+        raise
 
 
 # -- What changed in this transaction ----------------------------------------------------

@@ -319,3 +319,14 @@ def test_an_article_in_a_series_also_pings_the_series_feeds(client, hub, article
     for url in series_feeds:
         hub_key = "WebSub" if url.endswith("feed.json") else "hub"
         assert feed_links(client, url.removeprefix(SITE)) == {hub_key: hub.url, "self": url}
+
+
+@pytest.mark.parametrize("status, retried", [(400, False), (404, False), (410, False), (408, True), (429, True), (500, True)])
+def test_a_hub_refusing_the_ping_is_not_asked_again_but_a_busy_one_is(hub, database_tasks, status, retried):
+    hub.status = status
+    ping_hub = websub.ping_hub
+    ping_hub.enqueue(hub.url, SITE + reverse("blog:feed"))
+    run_worker()
+    assert len(hub.requests) == 1
+    assert pings(TaskResultStatus.FAILED).count() == 1
+    assert pings(TaskResultStatus.READY).exists() is retried

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from blog.models import Article
+from blog.models import Article, HttpsURLField
 
 
 class Transition(models.Model):
@@ -278,7 +278,7 @@ class WebhookEndpoint(models.Model):
         SLACK = "slack", _("Slack互換（Incoming Webhook）")
 
     name = models.CharField(_("名前"), max_length=100, help_text=_("例：編集部Slack、ニュースレター配信"))
-    url = models.URLField(
+    url = HttpsURLField(
         _("送信先URL"), max_length=500, help_text=_("https:// で始まる、インターネット上のアドレス（社内・ローカルのアドレスには送れません）")
     )
     secret = models.CharField(

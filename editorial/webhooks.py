@@ -282,10 +282,10 @@ def _fire_on_commit(event: str, article_pk: int) -> None:
             return
         pending["done"] = True
         events = list(pending["events"])
-        transitioned = {pk for name, pk in events if name != WebhookEvent.UPDATED}
+        # a transition's own save is no edit, and its event already says the article changed
+        said = {pk for name, pk in events if name != WebhookEvent.UPDATED}
         for name, pk in events:
-            # a transition's own save is no edit, and its event already says the article changed
-            if name == WebhookEvent.UPDATED and pk in transitioned:
+            if name == WebhookEvent.UPDATED and pk in said:
                 continue
             fire(name, pk)
 
@@ -314,12 +314,17 @@ def article_saving(sender, instance, update_fields=None, raw=False, **kwargs):
 def article_saved(sender, instance, created=False, raw=False, **kwargs):
     was_public = getattr(instance, "_webhooks_was_public", False)
     instance._webhooks_was_public = False
+    # A new article's tags and authors are set right after it is created: that is no edit
+    # (``relation_changed``). Any later save of the same object ends its newness.
+    instance._webhooks_new = created and not raw
     if was_public and not created and instance.is_published:
         _fire_on_commit(WebhookEvent.UPDATED, instance.pk)
 
 
 def relation_changed(sender, instance, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Article) and _is_public(instance.pk):
+    if action not in ("post_add", "post_remove", "post_clear") or not isinstance(instance, Article):
+        return
+    if not getattr(instance, "_webhooks_new", False) and _is_public(instance.pk):
         _fire_on_commit(WebhookEvent.UPDATED, instance.pk)
 
 

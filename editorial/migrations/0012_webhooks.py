@@ -1,6 +1,7 @@
 """Webhook endpoints and their delivery log; the editor-in-chief manages them."""
 
 from django.contrib.auth.management import create_permissions
+import blog.models
 import django.db.models.deletion
 import django.utils.timezone
 import editorial.models
@@ -42,7 +43,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(help_text='例：編集部Slack、ニュースレター配信', max_length=100, verbose_name='名前')),
-                ('url', models.URLField(help_text='https:// で始まる、インターネット上のアドレス（社内・ローカルのアドレスには送れません）', max_length=500, verbose_name='送信先URL')),
+                ('url', blog.models.HttpsURLField(help_text='https:// で始まる、インターネット上のアドレス（社内・ローカルのアドレスには送れません）', max_length=500, verbose_name='送信先URL')),
                 ('secret', models.CharField(default=editorial.models.new_webhook_secret, help_text='受信側で署名（X-Allforces-Signature）を検証するための共有シークレット。docs/webhooks.md を参照。', max_length=200, verbose_name='署名用シークレット')),
                 ('events', models.JSONField(blank=True, default=list, verbose_name='イベント')),
                 ('payload_format', models.CharField(choices=[('generic', '汎用JSON'), ('slack', 'Slack互換（Incoming Webhook）')], default='generic', max_length=10, verbose_name='形式')),

@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import logging
 import time
 
 from django.conf import settings
@@ -40,7 +39,6 @@ from config.tasks import retryable_status
 from . import outbound
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
-logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Allforces-Signature"
 EVENT_HEADER = "X-Allforces-Event"
@@ -153,6 +151,10 @@ def sign(secret: str, timestamp: int, content: bytes) -> str:
 # -- Sending -------------------------------------------------------------------------------
 
 
+class DeliveryFailed(Exception):
+    """An attempt did not get a 2xx answer (the delivery log says why and what comes next)."""
+
+
 def retry_delay(attempt: int) -> datetime.timedelta:
     """The wait after failed attempt ``attempt``: BASE × 2^(attempt − 1), at most MAX."""
     seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
@@ -167,8 +169,10 @@ def give_up_at(delivery: WebhookDelivery) -> datetime.datetime:
 def deliver(delivery_pk: int) -> str:
     """Make one attempt at a delivery, log it, and plan the next one when it may succeed later.
 
-    Returns the delivery's status. Runs on the worker, outside any transaction while it waits
-    on the network; a delivery already ended (a duplicate run) is left alone.
+    Returns the delivery's status, or raises ``DeliveryFailed`` after logging a failed attempt
+    (so that 「バックグラウンド処理」 shows it failed too; the next attempt is its own task). Runs
+    on the worker, outside any transaction while it waits on the network; a delivery already
+    ended (a duplicate run) is left alone.
     """
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_pk).first()
     if delivery is None:
@@ -194,7 +198,12 @@ def deliver(delivery_pk: int) -> str:
     delivery.save()
     if delivery.next_attempt_at is not None:
         deliver.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
-        logger.warning("webhook %s failed (attempt %d); next attempt after %s", delivery.delivery_id, delivery.attempts, delivery.next_attempt_at.isoformat())
+    if delivery.status != WebhookDelivery.Status.SUCCEEDED:
+        planned = delivery.next_attempt_at.isoformat() if delivery.next_attempt_at else "none (given up)"
+        raise DeliveryFailed(
+            f"{delivery.event} {delivery.delivery_id} attempt {delivery.attempts}: "
+            f"{delivery.response_code or delivery.error}; next attempt: {planned}"
+        )
     return delivery.status
 
 

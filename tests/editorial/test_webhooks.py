@@ -350,6 +350,9 @@ def test_a_failing_endpoint_is_tried_again_later_and_later_until_it_answers(
         assert task.run_after == delivery.next_attempt_at
     run_worker()
     assert len(receiver.requests) == 3, "nothing is sent before the next try is due"
+    failed = DBTaskResult.objects.filter(task_path="editorial.webhooks.deliver", status=TaskResultStatus.FAILED)
+    assert failed.count() == 3, "each failed attempt is a failed background task too"
+    assert {row.exception_class_path for row in failed} == {"editorial.webhooks.DeliveryFailed"}
     receiver.status = 202
     make_due()
     run_worker()

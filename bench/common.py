@@ -59,7 +59,13 @@ class Gunicorn:
         if not port_is_free(port):
             raise SystemExit(f"port {port} on 127.0.0.1 is in use; pass another --port")
         self.port = port
-        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
+        # The site URL names this server: the page cache keeps pages only for the site's host.
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": str(workers),
+            "DJANGO_SITE_URL": f"http://127.0.0.1:{port}",
+        }
         self.process = None
         self.peak_rss_kb = 0
         self._sampling = False

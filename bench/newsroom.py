@@ -348,7 +348,8 @@ def run_staff(duration: float, save_every: float, publish_every: float, slugs: l
     result["planned_publishes"] = min(len(slugs), planned_publishes(duration, publish_every))
     queue = list(slugs)
     start = time.monotonic()
-    next_save, next_publish = start + save_every, start + publish_every / 2
+    # The first save at once: from the readers' first second on, the writer is at work.
+    next_save, next_publish = start, start + publish_every / 2
     end = start + duration
     while True:
         now = time.monotonic()

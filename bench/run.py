@@ -40,11 +40,11 @@ MODES = {
     "nocache": {"page": 0, "fragments": 0, "backend": "as configured", "queries": "nocache",
                 "label": "every cache off"},
     "fragments": {"page": 0, "fragments": 600, "backend": "as configured", "queries": "fragments",
-                  "label": "fragments kept, page cache off"},
+                  "label": "fragments only"},
     "page-locmem": {"page": 600, "fragments": 600, "backend": "locmem", "queries": "cached",
-                    "label": "page cache (local memory)"},
+                    "label": "page cache, local memory"},
     "page-redis": {"page": 600, "fragments": 600, "backend": "redis", "queries": "cached",
-                   "label": "page cache (Redis)"},
+                   "label": "page cache, Redis"},
 }  # fmt: skip
 
 
@@ -175,8 +175,19 @@ def discover_urls(env: dict) -> dict[str, str]:
     return {name: quote(path) for name, path in urls.items()}
 
 
-def count_queries(urls: dict[str, str]) -> dict:
-    """SQL queries per request with every cache off, with fragments kept, and for a page-cache hit."""
+def sql_ms(captured) -> float:
+    """Milliseconds the request waited on the database (Django's timing of each query)."""
+    return sum(float(query.get("time") or 0) for query in captured.captured_queries) * 1000
+
+
+def count_queries(urls: dict[str, str], repeat: int = 5) -> dict:
+    """SQL queries and database milliseconds per request: every cache off, fragments kept, page-cache hit.
+
+    The milliseconds are the median of ``repeat`` requests, measured in this process over loopback:
+    what one page costs the database (``docs/operations.md`` sizes replicas with it).
+    """
+    import statistics
+
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -184,23 +195,34 @@ def count_queries(urls: dict[str, str]) -> dict:
 
     client = Client(HTTP_HOST="127.0.0.1")
     queries = {}
-    for name, path in urls.items():
+
+    def measure(path):
         # len() right away: captured queries are read lazily and the next request resets the log.
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(path).status_code
+        return status, len(captured), sql_ms(captured)
+
+    for name, path in urls.items():
         with override_settings(PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0):
-            with CaptureQueriesContext(connection) as captured:
-                status = client.get(path).status_code
-        nocache = len(captured)
+            runs = [measure(path) for _ in range(repeat)]
+        status, nocache = runs[0][0], runs[0][1]
+        nocache_ms = statistics.median(ms for _, _, ms in runs)
         with override_settings(PAGE_CACHE_SECONDS=0):
             client.get(path)  # fragments (cards, counts, navigation) kept
-            with CaptureQueriesContext(connection) as captured:
-                client.get(path)
-        fragments = len(captured)
+            runs = [measure(path) for _ in range(repeat)]
+        fragments, fragments_ms = runs[0][1], statistics.median(ms for _, _, ms in runs)
         cache.clear()
         client.get(path)
         client.get(path)  # a search is kept when asked for twice
-        with CaptureQueriesContext(connection) as captured:
-            client.get(path)
-        queries[name] = {"status": status, "nocache": nocache, "fragments": fragments, "cached": len(captured)}
+        _, cached, _ = measure(path)
+        queries[name] = {
+            "status": status,
+            "nocache": nocache,
+            "fragments": fragments,
+            "cached": cached,
+            "nocache_sql_ms": round(nocache_ms, 2),
+            "fragments_sql_ms": round(fragments_ms, 2),
+        }
     cache.clear()
     return queries
 
@@ -240,6 +262,18 @@ def fmt(value, digits=1):
     return "—" if value is None or value != value else f"{value:.{digits}f}"  # NaN → dash
 
 
+def measured(result: dict) -> dict:
+    """wrk's numbers, with latencies as NaN when no request completed (wrk then prints zeros)."""
+    if not result.get("requests"):
+        result = {**result, "p50_ms": float("nan"), "p99_ms": float("nan")}
+    return result
+
+
+def column(mode: str, cache: str) -> str:
+    label = MODES[mode]["label"]
+    return f"{mode}: {label} ({cache})" if MODES[mode]["backend"] == "as configured" and mode != "nocache" else f"{mode}: {label}"
+
+
 def cache_of(mode: str, redis: bool) -> str:
     backend = MODES[mode]["backend"]
     if backend == "as configured":
@@ -265,15 +299,15 @@ def report(runs: list[dict]) -> str:
             "",
             f"## {meta['articles']:,} articles — requests/s",
             "",
-            "| URL | " + " | ".join(f"{m} ({MODES[m]['label']}, {results[m]['cache']})" for m in modes) + " |",
+            "| URL | " + " | ".join(column(m, results[m]["cache"]) for m in modes) + " |",
             "| --- |" + " ---: |" * len(modes),
         ]
         for name in names:
             lines.append(f"| {name} | " + " | ".join(fmt(results[m]["urls"][name]["rps"], 0) for m in modes) + " |")
         lines += [
             "",
-            "| mode | URL | status | req/s | p50 ms | p99 ms | errors | SQL/request | peak worker RSS MB |",
-            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| mode | URL | status | req/s | p50 ms | p99 ms | errors | SQL/request | SQL ms/request | peak worker RSS MB |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for mode, by_url in results.items():
             for name, result in by_url["urls"].items():
@@ -281,7 +315,7 @@ def report(runs: list[dict]) -> str:
                 lines.append(
                     f"| {mode} | {name} | {q['status']} | {fmt(result['rps'], 0)} | {fmt(result['p50_ms'], 2)} | "
                     f"{fmt(result['p99_ms'], 2)} | {result['errors']} | {q[MODES[mode]['queries']]} | "
-                    f"{by_url['peak_rss_mb']:.0f} |"
+                    f"{fmt(q.get(MODES[mode]['queries'] + '_sql_ms', 0.0), 2)} | {by_url['peak_rss_mb']:.0f} |"
                 )
         soak = data.get("soak")
         if soak:
@@ -318,6 +352,7 @@ def bench_one_size(args, argv, wrk_binary: str, articles: int) -> dict:
                 wrk(wrk_binary, server.base_url + path, connections=2, duration=1)
                 result = wrk(wrk_binary, server.base_url + path, connections=args.connections, duration=args.duration)
                 result.pop("raw", None)
+                result = measured(result)
                 by_url[name] = result
                 print(
                     f"  {name:18} {result['rps']:9.0f} req/s  p50 {fmt(result['p50_ms'], 2):>8} ms  "

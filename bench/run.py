@@ -306,15 +306,16 @@ def report(runs: list[dict]) -> str:
             lines.append(f"| {name} | " + " | ".join(fmt(results[m]["urls"][name]["rps"], 0) for m in modes) + " |")
         lines += [
             "",
-            "| mode | URL | status | req/s | p50 ms | p99 ms | errors | SQL/request | SQL ms/request | peak worker RSS MB |",
-            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| mode | URL | status | req/s | p50 ms | p99 ms | errors | requests per worker CPU-s | SQL/request | SQL ms/request | peak worker RSS MB |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for mode, by_url in results.items():
             for name, result in by_url["urls"].items():
                 q = queries[name]
                 lines.append(
                     f"| {mode} | {name} | {q['status']} | {fmt(result['rps'], 0)} | {fmt(result['p50_ms'], 2)} | "
-                    f"{fmt(result['p99_ms'], 2)} | {result['errors']} | {q[MODES[mode]['queries']]} | "
+                    f"{fmt(result['p99_ms'], 2)} | {result['errors']} | {fmt(result.get('per_cpu_s'), 0)} | "
+                    f"{q[MODES[mode]['queries']]} | "
                     f"{fmt(q.get(MODES[mode]['queries'] + '_sql_ms', 0.0), 2)} | {by_url['peak_rss_mb']:.0f} |"
                 )
         soak = data.get("soak")
@@ -350,13 +351,17 @@ def bench_one_size(args, argv, wrk_binary: str, articles: int) -> dict:
             for name, path in urls.items():
                 # Warm both workers (connections; their caches in local memory, or Redis).
                 wrk(wrk_binary, server.base_url + path, connections=2, duration=1)
+                cpu_before = server.cpu_seconds()
                 result = wrk(wrk_binary, server.base_url + path, connections=args.connections, duration=args.duration)
+                cpu = server.cpu_seconds() - cpu_before
                 result.pop("raw", None)
                 result = measured(result)
+                result["per_cpu_s"] = result["requests"] / cpu if cpu > 0 else float("nan")
                 by_url[name] = result
                 print(
                     f"  {name:18} {result['rps']:9.0f} req/s  p50 {fmt(result['p50_ms'], 2):>8} ms  "
-                    f"p99 {fmt(result['p99_ms'], 2):>8} ms  errors {result['errors']}",
+                    f"p99 {fmt(result['p99_ms'], 2):>8} ms  errors {result['errors']}  "
+                    f"{fmt(result['per_cpu_s'], 0)} per CPU-s",
                     flush=True,
                 )
             if mode == "fragments" and args.soak_duration > 0:

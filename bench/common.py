@@ -117,6 +117,18 @@ class Gunicorn:
                 largest = max(largest, int(match.group(1)))
         return largest
 
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Wait until the workers have answered what wrk left queued when it stopped.
+
+        A sync worker takes connections in order, so the answer to one more request means the
+        ones before it are done: the next measurement starts on an idle server.
+        """
+        try:
+            with urllib.request.urlopen(self.base_url + "/healthz", timeout=timeout) as response:
+                response.read()
+        except OSError:
+            pass
+
     def cpu_seconds(self) -> float:
         """CPU time used so far by the server: live workers, plus what the master and its reaped
         (recycled) workers used. Requests per CPU-second is what one core serves, however

@@ -25,6 +25,7 @@ import argparse
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -400,6 +401,8 @@ def bench_one_size(args, argv, wrk_binary: str, articles: int) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
+    # A plain kill stops what this run started too (servers run in sessions of their own).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     wrk_binary = ensure_wrk()
     if args.newsroom:
         from bench.newsroom import run_newsroom

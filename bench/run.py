@@ -290,7 +290,7 @@ def report(runs: list[dict]) -> str:
         "",
         f"`{first['command']}`  ",
         f"{first['workers']} gunicorn sync workers, wrk -t2 -c{first['connections']} × {first['duration']} s per URL "
-        f"(after a 1 s warm-up); database `{first['database']}`.",
+        "(after a 1 s warm-up).",
     ]
     for data in runs:
         meta, queries, results = data["meta"], data["queries"], data["results"]
@@ -298,7 +298,7 @@ def report(runs: list[dict]) -> str:
         names = list(next(iter(results.values()))["urls"]) if results else []
         lines += [
             "",
-            f"## {meta['articles']:,} articles — requests/s",
+            f"## {meta['articles']:,} articles (`{meta['database']}`) — requests/s",
             "",
             "| URL | " + " | ".join(column(m, results[m]["cache"]) for m in modes) + " |",
             "| --- |" + " ---: |" * len(modes),

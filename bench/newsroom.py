@@ -530,10 +530,11 @@ def run_newsroom(args, argv, wrk_binary: str) -> bool:
         )
     articles = args.articles[0]
     # The server, this process and the writer/editor process share one environment (and site URL).
+    # Pages and fragments are kept for a day: only invalidation, never expiry, makes one stale here.
     env = production_env(
         database_url(articles),
-        DJANGO_PAGE_CACHE_SECONDS=600,
-        DJANGO_FRAGMENT_CACHE_SECONDS=600,
+        DJANGO_PAGE_CACHE_SECONDS=86400,
+        DJANGO_FRAGMENT_CACHE_SECONDS=86400,
         DJANGO_SITE_URL=f"http://127.0.0.1:{args.port}",
     )
     ensure_database(env["DATABASE_URL"])

@@ -331,7 +331,7 @@ def collect_pages() -> dict[str, list[str]]:
     return {kind: [quote(path) for path in paths] for kind, paths in pages.items()}
 
 
-def run_staff(duration: float, save_every: float, publish_every: float, slugs: list[str]) -> dict:
+def run_staff(duration: float, save_every: float, publish_every: float, slugs: list[str], on_first_save=None) -> dict:
     """The writer and the editor, on a fixed clock, for ``duration`` seconds (in this process)."""
     from django.contrib.auth import get_user_model
     from django.db import close_old_connections
@@ -365,6 +365,8 @@ def run_staff(duration: float, save_every: float, publish_every: float, slugs: l
                 draft.save()
                 revisions.record_if_changed(draft, writer)
                 result["saves"] += 1
+                if result["saves"] == 1 and on_first_save:
+                    on_first_save()
             except Exception as exc:  # noqa: BLE001 — counted and reported, the run goes on
                 result["save_errors"] += 1
                 errors.append(f"save: {exc!r}")
@@ -419,8 +421,9 @@ def warm(base_url: str, paths: list[ReaderPath], threads: int = 4) -> tuple[floa
 
 
 def start_staff(env: dict, args, slugs: list[str]) -> subprocess.Popen:
+    # A second longer than the readers, who start once the first save is done (begin_work).
     spec = json.dumps(
-        {"duration": args.duration, "save_every": args.save_every, "publish_every": args.publish_every, "slugs": slugs}
+        {"duration": args.duration + 1, "save_every": args.save_every, "publish_every": args.publish_every, "slugs": slugs}
     )
     process = subprocess.Popen(
         [PYTHON, "bench/newsroom.py", "--staff", spec],
@@ -436,6 +439,16 @@ def start_staff(env: dict, args, slugs: list[str]) -> subprocess.Popen:
         process.kill()
         raise SystemExit(f"the writer/editor process did not start: {ready!r}")
     return process
+
+
+def begin_work(process: subprocess.Popen) -> None:
+    """Let the writer and editor start, and return once the first draft save is done: the
+    readers are measured while the newsroom works, not in the moment before it starts."""
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    line = process.stdout.readline().strip()
+    if line != "working":
+        raise SystemExit(f"the writer's first save did not happen: {line!r}")
 
 
 def finish_staff(process: subprocess.Popen, timeout: float) -> dict:
@@ -571,8 +584,7 @@ def run_newsroom(args, argv, wrk_binary: str) -> bool:
                 )
                 staff_process = start_staff(env, args, slugs)
                 try:
-                    staff_process.stdin.write("go\n")
-                    staff_process.stdin.flush()
+                    begin_work(staff_process)
                     newsroom = readers(wrk_binary, server.base_url, handle.name, args.connections, args.duration)
                     staff = finish_staff(staff_process, timeout=60)
                 finally:
@@ -625,7 +637,13 @@ def staff_main(spec: str) -> None:
     options = json.loads(spec)
     print("ready", flush=True)
     sys.stdin.readline()
-    result = run_staff(options["duration"], options["save_every"], options["publish_every"], options["slugs"])
+    result = run_staff(
+        options["duration"],
+        options["save_every"],
+        options["publish_every"],
+        options["slugs"],
+        on_first_save=lambda: print("working", flush=True),
+    )
     print(json.dumps(result), flush=True)
 
 

@@ -59,7 +59,7 @@ def build_site(count, prefix, pictures):
                 "category": categories[0].slug,
                 "tag": "llm",
                 "author": authors[0].slug,
-                # the filter reads dates in the site's time zone, not UTC
+                # the search reads dates in Japan time, which is a day ahead of UTC from 15:00 UTC
                 "from": timezone.localdate(now - datetime.timedelta(days=30)).isoformat(),
                 "to": timezone.localdate(now).isoformat(),
             }

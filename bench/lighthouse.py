@@ -152,10 +152,13 @@ def serve_and_measure(pages: dict, form_factors: list[str]) -> dict:
         print("Loading the demo content and collecting static files…", flush=True)
         for command in (["migrate", "--noinput"], ["load_demo"], ["collectstatic", "--noinput"]):
             subprocess.run(manage + command, check=True, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
+        log = (OUT / "server.log").open("w")  # gunicorn.conf.py's access log: kept out of the table
         server = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
             env=env,
             cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             for path in pages.values():  # warm each worker's caches: the first visit is not what readers get
@@ -169,6 +172,7 @@ def serve_and_measure(pages: dict, form_factors: list[str]) -> dict:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
     return reports, base
 
 

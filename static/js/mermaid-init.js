@@ -2,9 +2,11 @@
    in its <pre> when scripts are off. securityLevel "strict" makes mermaid encode HTML in
    labels and disables click handlers in diagrams.
 
-   mermaid itself (about 3 MB of script, seconds of a phone's CPU) is fetched only when a
-   diagram comes within a screen of the viewport: a reader who never gets there never pays for
-   it, and the diagram, drawn while still off screen, moves nothing the reader is looking at.
+   mermaid itself (3.5 MB of script, seconds of a phone's CPU) is fetched only for a diagram
+   the reader is about to see: one in the upper two thirds of the first screen at once; any
+   other once the reader scrolls and it comes within a quarter of a screen of the viewport. A
+   reader who stays at the top pays nothing for a diagram further down (or one merely peeking
+   in at the bottom edge), and a diagram drawn below the fold moves nothing on screen.
    A page that loads mermaid itself (the writers' guide) is drawn at once. */
 (function () {
   "use strict";
@@ -36,10 +38,29 @@
   }
 
   if (window.mermaid || !("IntersectionObserver" in window)) { load(); return; }
-  var observer = new IntersectionObserver(function (entries) {
+  var scrolled = false;
+  var near = new IntersectionObserver(function (entries) {
     for (var i = 0; i < entries.length; i++) {
-      if (entries[i].isIntersecting) { observer.disconnect(); load(); return; }
+      var entry = entries[i];
+      if (!entry.isIntersecting) continue;
+      if (scrolled || entry.boundingClientRect.top < window.innerHeight * 2 / 3) {
+        near.disconnect();
+        load();
+        return;
+      }
     }
-  }, { rootMargin: "100% 0px" });
-  blocks.forEach(function (block) { observer.observe(block); });
+  }, { rootMargin: "0px 0px 25% 0px" });
+
+  function watch() { blocks.forEach(function (block) { near.observe(block); }); }
+
+  function reading() {
+    if (scrolled) return;
+    scrolled = true;
+    near.disconnect();
+    watch();  // observed again: a fresh look at where each diagram is now
+  }
+
+  watch();
+  window.addEventListener("scroll", reading, { once: true, passive: true });
+  window.addEventListener("resize", reading, { once: true });
 })();

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Article, Author, Category, Series, Tag
@@ -31,7 +32,7 @@ def share_preview_path() -> str:
         },
     )
     token = sharing.make_token(draft, expires_at=timezone.now() + datetime.timedelta(days=1))
-    return f"/share/{token}/"
+    return reverse("editorial:shared-preview", args=[token])
 
 
 def public_pages() -> dict[str, str]:

@@ -76,19 +76,21 @@ def wait_for(url: str, seconds: float = 30) -> None:
             time.sleep(0.3)
 
 
-def run_lighthouse(name: str, url: str, flags: list[str]) -> dict:
+def run_lighthouse(name: str, url: str, flags: list[str], attempts: int = 3) -> dict:
+    """One Lighthouse run; tried again when Lighthouse itself fails (on a busy machine it sometimes
+    loses the trace: NO_NAVSTART, NO_FCP), never because of a score."""
     prefix = OUT / name
-    subprocess.run(
-        [
-            str(LIGHTHOUSE), url, "--quiet", "--output=json", "--output=html", f"--output-path={prefix}",
-            f"--chrome-flags={CHROME_FLAGS}", "--only-categories=" + ",".join(CATEGORIES), *flags,
-            *(f"--blocked-url-patterns={pattern}" for pattern in BLOCK),
-        ],
-        check=True,
-        env={**os.environ, "CHROME_PATH": CHROME},
-        timeout=300,
-    )  # fmt: skip
-    return json.loads((OUT / f"{name}.report.json").read_text())
+    command = [
+        str(LIGHTHOUSE), url, "--quiet", "--output=json", "--output=html", f"--output-path={prefix}",
+        f"--chrome-flags={CHROME_FLAGS}", "--only-categories=" + ",".join(CATEGORIES), *flags,
+        *(f"--blocked-url-patterns={pattern}" for pattern in BLOCK),
+    ]  # fmt: skip
+    for attempt in range(1, attempts + 1):
+        run = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
+        if run.returncode == 0:
+            return json.loads((OUT / f"{name}.report.json").read_text())
+        print(f"  Lighthouse failed (attempt {attempt}/{attempts}, exit {run.returncode})", flush=True)
+    raise SystemExit(f"Lighthouse failed {attempts} times on {url}")
 
 
 def lost_points(report: dict, category: str) -> list[str]:

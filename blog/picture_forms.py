@@ -50,7 +50,12 @@ class PictureInput(forms.ClearableFileInput):
         )  # fmt: skip
 
 
-CROP_LABELS = {"card": _("カード・記事冒頭（16:9）"), "share": _("SNSでの共有（1.91:1）"), "square": _("正方形")}
+CROP_LABELS = {
+    "card": _("カード・記事冒頭（16:9）"),
+    "share": _("SNSでの共有（1.91:1）"),
+    "square": _("正方形（1:1）"),
+    "standard": _("4:3（検索結果向け）"),
+}
 
 
 def picture_form_fields(kind: str, label: str) -> tuple:

@@ -3,15 +3,20 @@
 A ``Picture`` keeps the upload as ``blog.uploads.clean_image`` re-encoded it (EXIF and any
 appended bytes gone) at ``pictures/<key>/original-<w>x<h>.<ext>``. ``generate_renditions`` cuts
 each crop of its kind around the focal point — a cover's ``card`` (16:9, cards and the article's
-lead image) and ``share`` (1200×630's 40:21, ``og:image``), a portrait's ``square`` — and writes it
-at each of ``WIDTHS`` no wider than the crop (never upscaled) in AVIF, WebP and JPEG, as
-``pictures/<key>/<crop>-<w>x<h>-<digest>.<ext>``. The digest covers the focal point and
+lead image) and ``share`` (1200×630's 40:21, ``og:image``) at each of ``WIDTHS`` in AVIF, WebP
+and JPEG, and its ``square`` (1:1) and ``standard`` (4:3) once, in JPEG, up to 1200 pixels wide
+(only JSON-LD lists them, for search engines that pick by aspect ratio); a portrait's ``square``
+at each of ``PORTRAIT_WIDTHS`` in the three formats — never wider than the crop (no upscaling),
+as ``pictures/<key>/<crop>-<w>x<h>-<digest>.<ext>``. The digest covers the focal point and
 ``RENDITION_VERSION``, so a re-framed picture gets new URLs that caches cannot confuse with the
 old ones. Everything goes through ``default_storage`` (object storage works the same), and the
 names and sizes are recorded in ``Picture.renditions``: a page is rendered without opening a file.
 
-Renditions are made once, right after an upload or a change of focal point
-(``picture_changed``), and again by ``manage.py regenerate_renditions``.
+Renditions are made by a background task (``make_renditions``, enqueued when the upload or the
+new focal point is committed: ``picture_changed``), so saving an article never waits on the
+encoders; ``manage.py regenerate_renditions`` makes them again in the foreground. Until they
+exist, ``picture_html`` shows the stored original, with the crop's width, height and focal point,
+so the page neither breaks nor shifts.
 """
 
 import hashlib
@@ -23,15 +28,27 @@ from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from PIL import Image, ImageOps
 
+from config.tasks import enqueue_on_commit, retrying_task
+
 from .models import Picture
 from .uploads import IMAGE_FORMATS
 
 WIDTHS = (400, 800, 1200, 1600)
 PORTRAIT_WIDTHS = (200, 400, 800)
+# Crops only structured data lists: one JPEG each, at most this wide (Google asks for ≥ 50,000 pixels).
+DATA_WIDTHS = (1200,)
 # crop name → aspect ratio (width, height)
-CROPS = {"card": (16, 9), "share": (40, 21), "square": (1, 1)}
-CROPS_OF = {Picture.Kind.COVER: ("card", "share"), Picture.Kind.PORTRAIT: ("square",)}
-WIDTHS_OF = {Picture.Kind.COVER: WIDTHS, Picture.Kind.PORTRAIT: PORTRAIT_WIDTHS}
+CROPS = {"card": (16, 9), "share": (40, 21), "square": (1, 1), "standard": (4, 3)}
+# kind → {crop: (widths, extensions)}
+CROPS_OF = {
+    Picture.Kind.COVER: {
+        "card": (WIDTHS, ("avif", "webp", "jpg")),
+        "share": (WIDTHS, ("avif", "webp", "jpg")),
+        "square": (DATA_WIDTHS, ("jpg",)),
+        "standard": (DATA_WIDTHS, ("jpg",)),
+    },
+    Picture.Kind.PORTRAIT: {"square": (PORTRAIT_WIDTHS, ("avif", "webp", "jpg"))},
+}
 # The smallest upload of each kind: a cover fills a 1200-pixel-wide share card well from 800.
 MIN_SIZE = {Picture.Kind.COVER: (800, 450), Picture.Kind.PORTRAIT: (200, 200)}
 # extension → (Pillow format, encoder options, MIME type); <source> elements in this order.
@@ -41,7 +58,7 @@ FORMATS = {
     "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}, "image/jpeg"),
 }
 FALLBACK = "jpg"
-RENDITION_VERSION = 1
+RENDITION_VERSION = 2
 
 
 # -- Geometry ---------------------------------------------------------------------------
@@ -64,7 +81,8 @@ def rendition_widths(crop_width: int, widths=WIDTHS) -> list[int]:
     """The widths to write for a crop ``crop_width`` pixels wide: the standard ones below it, then
     the crop's own width (capped at the largest standard one): never an upscale."""
     below = [w for w in widths if w < crop_width]
-    return below + [min(crop_width, widths[-1])]
+    largest = min(crop_width, widths[-1])
+    return below + [largest] if largest not in below else below
 
 
 def focal_position(width: int, height: int, ratio: tuple[int, int], focal_x: float, focal_y: float) -> tuple[float, float]:
@@ -85,8 +103,31 @@ def store_original(picture: Picture, data: bytes, image_format: str, width: int,
 
 
 def picture_changed(picture: Picture) -> None:
-    """Make the renditions of a new or re-framed picture: the one place an upload gets them."""
-    generate_renditions(picture)
+    """A new or re-framed picture: its renditions are made by a background task once this is
+    committed (the one place an upload asks for them)."""
+    enqueue_on_commit(make_renditions, picture.pk, rendition_digest(picture))
+
+
+@retrying_task
+def make_renditions(picture_id: int, digest: str) -> int:
+    """The task behind ``picture_changed``: the renditions of picture ``picture_id`` as framed
+    when it was enqueued (``digest``). Nothing to do when the picture is gone, has been re-framed
+    since (a later task has the new framing) or already has them (a retried or repeated task)."""
+    picture = Picture.objects.filter(pk=picture_id).first()
+    if picture is None or rendition_digest(picture) != digest or has_current_renditions(picture):
+        return 0
+    return generate_renditions(picture)
+
+
+def has_current_renditions(picture: Picture) -> bool:
+    """Every crop of the picture's kind is there, made with its current framing and settings."""
+    digest = rendition_digest(picture)
+    names = rendition_names(picture)
+    return (
+        set(picture.renditions) == set(CROPS_OF[picture.kind])
+        and bool(names)
+        and all(f"-{digest}." in name for name in names)
+    )
 
 
 def rendition_digest(picture: Picture) -> str:
@@ -121,14 +162,14 @@ def generate_renditions(picture: Picture) -> int:
     digest = rendition_digest(picture)
     base = f"pictures/{picture.key.hex}"
     manifest, written = {}, 0
-    for crop in CROPS_OF[picture.kind]:
+    for crop, (widths, extensions) in CROPS_OF[picture.kind].items():
         rw, rh = CROPS[crop]
         cropped = image.crop(crop_box(image.width, image.height, (rw, rh), picture.focal_x, picture.focal_y))
-        entries = {extension: [] for extension in FORMATS}
-        for width in rendition_widths(cropped.width, WIDTHS_OF[picture.kind]):
+        entries = {extension: [] for extension in extensions}
+        for width in rendition_widths(cropped.width, widths):
             height = max(1, round(width * rh / rw))
             resized = cropped.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-            for extension in FORMATS:
+            for extension in extensions:
                 name = f"{base}/{crop}-{width}x{height}-{digest}.{extension}"
                 if default_storage.exists(name):  # made again with the same settings: same bytes, same name
                     default_storage.delete(name)
@@ -171,20 +212,23 @@ def srcset(rows) -> str:
 
 def picture_html(picture: Picture | None, crop: str, *, sizes: str, loading: str = "lazy", css_class: str = "") -> str:
     """``<picture>`` with AVIF and WebP sources and a JPEG ``<img>`` (``width``/``height`` set);
-    ``""`` without a picture or before its renditions are made.
+    ``""`` without a picture. Before its renditions are made, the stored original in the crop's
+    shape (``pending_picture_html``).
 
     ``loading``: ``"lazy"`` (below the fold), ``"eager"``, or ``"high"`` (eager and
     ``fetchpriority="high"``: the page's largest image).
     """
-    if picture is None or not picture.sources(crop).get(FALLBACK):
+    if picture is None:
         return ""
-    sources = picture.sources(crop)
-    fallback = sources[FALLBACK]
-    width, height, name = picture.largest(crop, FALLBACK, at_most=800)
     attributes = {"loading": "lazy"} if loading == "lazy" else {}
     if loading == "high":
         attributes["fetchpriority"] = "high"
     extra = format_html_join("", ' {}="{}"', attributes.items())
+    if not picture.sources(crop).get(FALLBACK):
+        return pending_picture_html(picture, crop, css_class=css_class, extra=extra)
+    sources = picture.sources(crop)
+    fallback = sources[FALLBACK]
+    width, height, name = picture.largest(crop, FALLBACK, at_most=800)
     source_tags = format_html_join(
         "\n  ", '<source type="{}" srcset="{}" sizes="{}">',
         ((FORMATS[ext][2], srcset(sources[ext]), sizes) for ext in FORMATS if ext != FALLBACK and sources.get(ext)),
@@ -193,6 +237,25 @@ def picture_html(picture: Picture | None, crop: str, *, sizes: str, loading: str
         '<picture{}>\n  {}\n  <img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" decoding="async"{}>\n</picture>',
         format_html(' class="{}"', css_class) if css_class else "",
         source_tags, default_storage.url(name), srcset(fallback), sizes, width, height, picture.alt, extra,
+    )  # fmt: skip
+
+
+def pending_picture_html(picture: Picture, crop: str, *, css_class: str, extra) -> str:
+    """The original upload (a JPEG, PNG, GIF or WebP every browser shows) standing in for a crop
+    whose renditions are not made yet: the crop's width and height (at most 800 wide, as the
+    renditions' ``<img>``), its focal point as ``object-position`` (the stylesheet's
+    ``object-fit: cover`` and ``aspect-ratio`` frame it). ``""`` when not even the original is there."""
+    if not picture.file.name or not picture.width or not picture.height:
+        return ""
+    ratio = CROPS[crop]
+    left, _top, right, _bottom = crop_box(picture.width, picture.height, ratio, picture.focal_x, picture.focal_y)
+    width = min(800, right - left)
+    height = max(1, round(width * ratio[1] / ratio[0]))
+    x, y = focal_position(picture.width, picture.height, ratio, picture.focal_x, picture.focal_y)
+    return format_html(
+        '<picture{}>\n  <img src="{}" width="{}" height="{}" alt="{}" style="object-position: {}% {}%" decoding="async"{}>\n</picture>',
+        format_html(' class="{}"', css_class) if css_class else "",
+        default_storage.url(picture.file.name), width, height, picture.alt, f"{x * 100:.0f}", f"{y * 100:.0f}", extra,
     )  # fmt: skip
 
 

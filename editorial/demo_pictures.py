@@ -146,7 +146,8 @@ def _picture(kind: str, data: bytes, name: str, alt: str, focal=(0.5, 0.5)) -> P
     picture = Picture(kind=kind, alt=alt, focal_x=focal[0], focal_y=focal[1])
     pictures.store_original(picture, *clean_image(SimpleUploadedFile(name, data)))
     picture.save()
-    pictures.picture_changed(picture)
+    # Made here and now, not by the background task: the demo is complete when the command ends.
+    pictures.generate_renditions(picture)
     return picture
 
 

@@ -15,14 +15,15 @@ Real front matter is messy; the rules below follow what Jekyll itself does with 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import posixpath
 import re
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import unquote
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from django.db import transaction
@@ -39,7 +40,7 @@ POST_EXTENSIONS = {".md", ".markdown", ".mkdn", ".mkd", ".mdown", ".mkdown", ".t
 POST_NAME = re.compile(r"^(?P<date>\d{2,4}-\d{1,2}-\d{1,2})-(?P<slug>.+)$")
 KNOWN_KEYS = {
     "layout", "title", "date", "category", "categories", "tag", "tags", "author", "authors",
-    "excerpt", "reading_time", "permalink", "published", "slug", "redirect_from",
+    "excerpt", "reading_time", "permalink", "published", "slug", "redirect_from", "image",
 }  # fmt: skip
 # Known to Jekyll, meaningless here: dropped without a report.
 DROPPED_KEYS = {"layout"}
@@ -62,6 +63,22 @@ class Note:
 
 
 @dataclass
+class CoverImage:
+    """The ``image:`` of a post as ``blog.uploads.clean_image`` cleaned it, ready to store."""
+
+    source: Path
+    data: bytes
+    image_format: str
+    width: int
+    height: int
+    alt: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
 class Post:
     path: Path
     key: str
@@ -79,6 +96,9 @@ class Post:
     jekyll_url: str = ""
     redirect_from: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    cover: CoverImage | None = None  # the ``image:`` file, read and cleaned
+    remote_image: str = ""  # an ``image:`` that is a URL: reported, never fetched
+    image_line: int = 0
     notes: list[Note] = field(default_factory=list)
 
     def note(self, line: int, message: str):
@@ -532,12 +552,128 @@ def parse_post(
     if unknown:
         post.extra = jsonable(unknown)
         post.note(1, "未知のキーを保存しました: " + ", ".join(sorted(unknown)))
+    if meta.get("image") not in (None, "", {}):
+        # Kept in ``extra`` (an export gives it back) unless it becomes the cover.
+        post.extra["image"] = jsonable(meta["image"])
+        post.image_line = key_line(front_matter, "image")
+        read_image(post, meta["image"], post.image_line, source_roots(path, key))
 
     body = convert_liquid(body, body_line, post, resolve_post_url)
     body = convert_kramdown(body, body_line, post)
     body = drop_title_heading(body, title)
     post.body = body.strip("\n") + "\n" if body.strip() else ""
     return post
+
+
+# --- The cover image (``image:``) -----------------------------------------------------------
+
+# ``{{ site.url }}/…`` and ``{{ site.baseurl }}/…``: Jekyll themes prefix paths with them.
+_SITE_PREFIX = re.compile(r"^\{\{-?\s*site\.(?:url|baseurl)\s*-?\}\}")
+
+
+def source_roots(path: Path, key: str) -> list[Path]:
+    """Where an ``image:`` path may point: the Jekyll site (the folder holding ``_posts`` or
+    ``_drafts``) and the directory the import was asked for, nothing outside them."""
+    depth = len(PurePosixPath(key).parts)
+    imported = path.parents[depth - 1] if depth <= len(path.parents) else path.parent
+    roots = []
+    parts = path.parts
+    for folder in ("_posts", "_drafts"):
+        if folder in parts[:-1]:
+            index = len(parts) - 1 - parts[:-1][::-1].index(folder) - 1
+            roots.append(Path(*parts[:index]) if index else Path("."))
+    roots.append(imported)
+    seen, result = set(), []
+    for root in roots:
+        resolved = root.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            result.append(resolved)
+    return result
+
+
+def image_value(value) -> tuple[str, str]:
+    """``(path or URL, alt)`` of an ``image:`` value: a string, or jekyll-seo-tag's mapping
+    ``{path: …, alt: …}`` (``url`` or ``src`` also read as the path)."""
+    if isinstance(value, dict):
+        where = next((value[k] for k in ("path", "url", "src") if value.get(k)), "")
+        alt = value.get("alt") or ""
+        return str(where).strip(), " ".join(str(alt).split())
+    return str(value).strip(), ""
+
+
+def read_image(post: Post, value, line: int, roots: list[Path]) -> None:
+    """Read ``image:`` into ``post.cover``; anything unusable is a note naming the line (the
+    value also stays in ``post.extra``, so an export gives it back)."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from blog.pictures import MIN_SIZE
+    from blog.models import Picture
+    from blog.uploads import clean_image
+
+    where, alt = image_value(value)
+    where = _SITE_PREFIX.sub("", where).strip()
+    if not where:
+        post.note(line, "image: に画像のパスがないため、アイキャッチ画像にしませんでした")
+        return
+    parts = urlsplit(where)
+    if parts.scheme or where.startswith("//"):
+        post.remote_image = where
+        post.note(line, f"image: の {where} は外部の URL のため取得していません（アイキャッチ画像は手作業で設定してください）")
+        return
+    relative = unquote(parts.path)
+    bases = roots if relative.startswith("/") else [post.path.parent.resolve(), *roots]
+    candidates = [(base / relative.lstrip("/")).resolve() for base in bases]
+    # Never a file outside the site or the imported folder (``../../etc/…``, a symlink out).
+    candidates = [c for c in candidates if any(c.is_relative_to(root) for root in roots)]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        post.note(line, f"image: の画像ファイル {where} が取り込み元に見つからないため、アイキャッチ画像にしませんでした")
+        return
+    try:
+        data, image_format, width, height = clean_image(SimpleUploadedFile(found.name, found.read_bytes()))
+    except ValidationError as error:
+        post.note(line, f"image: の {where} は使えません（{' '.join(error.messages)}）")
+        return
+    except OSError as error:
+        post.note(line, f"image: の {where} を読めません（{error.strerror or error}）")
+        return
+    min_w, min_h = MIN_SIZE[Picture.Kind.COVER]
+    if width < min_w or height < min_h:
+        post.note(line, f"image: の {where} は小さすぎます（{width}×{height}px。幅{min_w}px・高さ{min_h}px以上が必要です）")
+        return
+    post.cover = CoverImage(found, data, image_format, width, height, (alt or post.title)[:200])
+    post.extra.pop("image", None)
+
+
+def cover_state(article: Article):
+    """What decides whether an import changes the cover: its alt text and original's bytes."""
+    if not article.cover_id:
+        return None
+    from django.core.files.storage import default_storage
+
+    try:
+        with default_storage.open(article.cover.file.name, "rb") as stored:
+            digest = hashlib.sha256(stored.read()).hexdigest()
+    except OSError:
+        digest = ""
+    return [article.cover.alt, digest]
+
+
+def apply_cover(article: Article, cover: CoverImage, *, store_files: bool) -> None:
+    from blog import pictures
+    from blog.models import Picture
+
+    picture = Picture(kind=Picture.Kind.COVER, alt=cover.alt)
+    if not store_files:  # --dry-run: validated, not written
+        return
+    previous = article.cover if article.cover_id else None
+    pictures.store_original(picture, cover.data, cover.image_format, cover.width, cover.height)
+    picture.save()
+    pictures.picture_changed(picture)  # renditions by the background task, after the commit
+    article.cover = picture
+    pictures.delete_picture(previous)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -583,6 +719,7 @@ def _state(article: Article) -> dict:
         "tags": sorted(tag.name.casefold() for tag in article.tags.all()),
         "authors": sorted(author.name for author in article.authors.all()),
         "redirects": sorted(article.redirects.values_list("old_path", flat=True)),
+        "cover": cover_state(article),
     }
 
 
@@ -594,11 +731,13 @@ class Outcome:
 
 
 @transaction.atomic
-def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
+def save_post(post: Post, *, as_draft: bool = False, by=None, store_files: bool = True) -> Outcome:
     """Create or update the article for ``post``, all or nothing.
 
     Writes the article, creates its category, authors and tags as needed, adds redirects from
     its old URLs, and moves it to the state its file declares through ``workflow.import_state``.
+    The ``image:`` file becomes the cover (its renditions made by the background task); a post
+    without one leaves a cover set here alone. ``store_files=False`` (``--dry-run``) writes no file.
     """
     article = find_article(post)
     created = article is None
@@ -637,6 +776,7 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
     }
     if before is not None:
         wanted["redirects"] = sorted(set(before["redirects"]) | set(redirects))
+        wanted["cover"] = [post.cover.alt, post.cover.digest] if post.cover else before["cover"]
         if before == wanted:
             return Outcome("unchanged", article, post.notes)
 
@@ -646,6 +786,8 @@ def save_post(post: Post, *, as_draft: bool = False, by=None) -> Outcome:
         article.published_at = None  # a new row starts as a draft; the workflow sets state and date
     article.reading_time_override = post.reading_time
     article.source_path, article.jekyll_url, article.extra = post.key, jekyll_url, post.extra
+    if post.cover and (before is None or before["cover"] != wanted["cover"]):
+        apply_cover(article, post.cover, store_files=store_files)
     article.save()
     article.tags.set(post.tags)
     article.authors.set(authors)

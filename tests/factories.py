@@ -97,7 +97,7 @@ def image_bytes(width=1600, height=900, *, format="JPEG", color=(40, 90, 160), b
 
 
 def make_picture(kind="cover", *, width=800, height=450, alt="研究室のサーバーラック", focal=(0.5, 0.5), **image):
-    """A stored picture with its renditions, made as an upload makes them."""
+    """A stored picture with its renditions, made as the background task after an upload makes them."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from blog import pictures
@@ -108,5 +108,5 @@ def make_picture(kind="cover", *, width=800, height=450, alt="研究室のサー
     picture = Picture(kind=kind, alt=alt, focal_x=focal[0], focal_y=focal[1])
     pictures.store_original(picture, *clean_image(upload))
     picture.save()
-    pictures.picture_changed(picture)
+    pictures.generate_renditions(picture)
     return picture

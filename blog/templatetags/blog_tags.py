@@ -248,13 +248,16 @@ def publisher_jsonld(context) -> dict:
 
 def article_images(context, article) -> list[dict]:
     """The article's images for JSON-LD, one ``ImageObject`` per aspect ratio there is (Google
-    picks among 16:9, 4:3 and 1:1): with a cover, its share crop (1.91:1, as ``og:image``) and its
-    card crop (16:9); without one, the generated share image."""
-    if article.cover_id and pictures.share_rendition(article.cover):
-        shown = [pictures.share_rendition(article.cover)]
-        card = article.cover.largest("card", pictures.FALLBACK, at_most=1200)
-        if card:
-            shown.append({"url": pictures.default_storage.url(card[2]), "width": card[0], "height": card[1]})
+    picks among 16:9, 4:3 and 1:1): with a cover, its share crop (1.91:1, as ``og:image``), then
+    its 16:9, 4:3 and 1:1 crops (JPEG, at most 1200 wide) where they have been made; without one,
+    or before its renditions exist, the generated share image."""
+    share = pictures.share_rendition(article.cover) if article.cover_id else None
+    if share:
+        shown = [share]
+        for crop in ("card", "standard", "square"):
+            found = article.cover.largest(crop, pictures.FALLBACK, at_most=1200)
+            if found:
+                shown.append({"url": pictures.default_storage.url(found[2]), "width": found[0], "height": found[1]})
         return [
             {"@type": "ImageObject", "url": _absolute(context, image["url"]), "width": image["width"], "height": image["height"]}
             for image in shown

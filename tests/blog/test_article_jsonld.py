@@ -16,7 +16,7 @@ from PIL import Image
 
 from blog import brand
 from blog.models import Article
-from tests.factories import make_article, make_author, make_category
+from tests.factories import make_article, make_author, make_category, make_picture
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +130,58 @@ def test_image_is_a_list_of_image_objects_with_the_share_image(client, article):
     assert response.status_code == 200
     with Image.open(io.BytesIO(response.content)) as image:
         assert image.size == (1200, 630)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT, settings.SERVE_MEDIA = tmp_path, True
+    return tmp_path
+
+
+def ratio(image: dict) -> float:
+    return round(image["width"] / image["height"], 2)
+
+
+def test_with_a_cover_the_image_lists_its_16_9_4_3_and_1_1_crops(client, article, media):
+    article.cover = make_picture(width=1600, height=900, alt="基板の写真")
+    article.save()
+    images = jsonld_of(client, article)["image"]
+    assert [ratio(image) for image in images] == [1.9, 1.78, 1.33, 1.0]  # share (og:image) first
+    share, wide, standard, square = images
+    assert (wide["width"], wide["height"]) == (1200, 675)
+    assert (standard["width"], standard["height"]) == (1200, 900)
+    assert (square["width"], square["height"]) == (900, 900)  # the 900-pixel-high cover's own square: never upscaled
+    for image in images:
+        assert image["@type"] == "ImageObject" and image["width"] * image["height"] >= 50_000
+        assert image["url"].startswith("http://testserver/media/pictures/") and image["url"].endswith(".jpg")
+        response = client.get(urlsplit(image["url"]).path)
+        assert response.status_code == 200
+        with Image.open(io.BytesIO(b"".join(response.streaming_content))) as stored:
+            assert (stored.format, stored.size) == ("JPEG", (image["width"], image["height"]))
+
+
+def test_a_cover_whose_renditions_are_not_made_yet_leaves_the_generated_share_image(client, article, media):
+    picture = make_picture(width=1600, height=900)
+    type(picture).objects.filter(pk=picture.pk).update(renditions={})
+    article.cover = picture
+    article.save()
+    images = jsonld_of(client, article)["image"]
+    assert len(images) == 1 and images[0]["url"].startswith("http://testserver/og/")
+
+
+def test_regenerate_renditions_adds_the_4_3_and_1_1_crops_to_a_cover_made_without_them(client, article, media):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    picture = make_picture(width=1600, height=900)
+    older = {crop: rows for crop, rows in picture.renditions.items() if crop in ("card", "share")}
+    type(picture).objects.filter(pk=picture.pk).update(renditions=older)  # as renditions made before these crops
+    article.cover = picture
+    article.save()
+    assert [ratio(image) for image in jsonld_of(client, article)["image"]] == [1.9, 1.78]
+    call_command("regenerate_renditions", "--missing", stdout=StringIO())
+    assert [ratio(image) for image in jsonld_of(client, article)["image"]] == [1.9, 1.78, 1.33, 1.0]
 
 
 def test_site_url_is_used_for_every_url_when_configured(client, article, settings):

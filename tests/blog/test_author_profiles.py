@@ -59,14 +59,16 @@ def test_https_profile_links_are_accepted():
     ]  # fmt: skip
 
 
-def test_a_photo_is_cut_square_around_the_focal_point():
+def test_a_photo_is_cut_square_around_the_focal_point(django_capture_on_commit_callbacks):
     # 1200×600, a red face on the right: the square crop (600×600) around x=0.8 keeps it.
     data = image_bytes(1200, 600, blocks=[((1000, 200, 1199, 400), (220, 30, 30))])
     upload = SimpleUploadedFile("me.png", data, content_type="image/jpeg")
     form = author_form(files={"photo_upload": upload}, photo_alt="山田花子の写真", photo_focal_x="0.8")
     assert form.is_valid(), form.errors
-    author = form.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the renditions' task runs on commit
+        author = form.save()
     photo = author.photo
+    photo.refresh_from_db()
     assert [row[:2] for row in photo.sources("square")["avif"]] == [[200, 200], [400, 400], [600, 600]]
     assert set(photo.renditions) == {"square"}
     width, height, name = photo.largest("square")

@@ -1,6 +1,8 @@
 """Cover images: uploaded in the article form with alt text and a focal point, validated like every
-upload, cut into 16:9 and 1.91:1 renditions around the focal point at 400–1600 pixels in AVIF, WebP
-and JPEG, served as <picture>, and shown to social sites as og:image."""
+upload, cut by a background task into 16:9 and 1.91:1 renditions around the focal point at
+400–1600 pixels in AVIF, WebP and JPEG (and 1:1 and 4:3 JPEGs for structured data), served as
+<picture> — the original in the crop's shape until the renditions exist — and shown to social
+sites as og:image."""
 
 import io
 import json
@@ -91,7 +93,7 @@ def test_a_focal_point_outside_the_image_is_refused():
     assert "cover_focal_x" in form.errors
 
 
-def test_the_stored_original_has_no_exif(media):
+def test_the_stored_original_has_no_exif(media, django_capture_on_commit_callbacks):
     source = Image.new("RGB", (900, 500), BLUE)
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # Make
@@ -101,9 +103,11 @@ def test_the_stored_original_has_no_exif(media):
     assert b"SecretCam" in buffer.getvalue()
     form = article_form(files={"cover_upload": upload(buffer.getvalue())}, cover_alt="青い背景")
     assert form.is_valid(), form.errors
-    article = form.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the renditions' task runs on commit
+        article = form.save()
     stored = [p.read_bytes() for p in media.rglob("*") if p.is_file()]
-    assert len(stored) == 1 + 2 * 3 * 3  # original + 2 crops × 3 widths (400, 800, its own) × 3 formats
+    # original + 2 crops × 3 widths (400, 800, its own) × 3 formats + the 1:1 and 4:3 JPEGs
+    assert len(stored) == 1 + 2 * 3 * 3 + 2
     assert not any(b"SecretCam" in data for data in stored)
     assert Image.open(default_storage.open(article.cover.file.name)).getexif() == {}
 
@@ -121,6 +125,14 @@ def test_renditions_are_made_at_each_width_and_format_never_upscaled():
         for width, height, name in card[extension] + share[extension]:
             image = open_rendition(name)
             assert (image.format, image.size) == (pillow_format, (width, height))
+    # For structured data only: one JPEG each, at most 1200 wide, the square as high as the picture.
+    assert {crop: [row[:2] for row in picture.sources(crop)["jpg"]] for crop in ("standard", "square")} == {
+        "standard": [[1200, 900]], "square": [[960, 960]],
+    }  # fmt: skip
+    assert set(picture.sources("standard")) == set(picture.sources("square")) == {"jpg"}
+    for crop in ("standard", "square"):
+        width, height, name = picture.largest(crop)
+        assert open_rendition(name).size == (width, height)
 
 
 def test_a_narrow_cover_stops_at_its_own_width():
@@ -196,7 +208,7 @@ def test_removing_a_cover_deletes_the_picture_and_its_files(media, django_captur
 # -- The admin, as an editor ------------------------------------------------------------
 
 
-def test_an_editor_uploads_a_cover_in_the_article_form(client):
+def test_an_editor_uploads_a_cover_in_the_article_form(client, django_capture_on_commit_callbacks):
     editor = make_user("henshu", groups=["Editor"])
     article = make_article(status=Article.Status.DRAFT)
     client.force_login(editor)
@@ -208,7 +220,8 @@ def test_an_editor_uploads_a_cover_in_the_article_form(client):
         **change_form_data(article), "cover_alt": "GPUを並べたサーバー", "cover_focal_x": "0.25", "cover_focal_y": "0.75",
         "cover_upload": upload(image_bytes(1000, 600)),
     }  # fmt: skip
-    response = client.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):  # the renditions' task runs on commit
+        response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     article.refresh_from_db()
     assert (article.cover.alt, article.cover.focal_x, article.cover.focal_y) == ("GPUを並べたサーバー", 0.25, 0.75)
@@ -261,7 +274,7 @@ def test_og_image_and_json_ld_use_the_share_crop(client):
     assert '<meta property="og:image:alt" content="データセンターの夜景">' in html
     assert f'<meta name="twitter:image" content="{og}">' in html
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
-    share, card = data["image"]
+    share, card, _standard, _square = data["image"]
     assert share == {"@type": "ImageObject", "url": og, "width": 1200, "height": 630}
     assert card["url"].endswith(".jpg") and "/card-1200x675-" in card["url"] and (card["width"], card["height"]) == (1200, 675)
 
@@ -273,12 +286,21 @@ def test_without_a_cover_the_generated_share_image_stays(client):
     assert "<picture" not in html
 
 
-def test_a_cover_without_renditions_yet_shows_nothing(client):
-    picture = make_picture()
+def test_a_cover_without_renditions_yet_shows_its_original_in_the_crops_shape(client, settings):
+    settings.SERVE_MEDIA = True
+    picture = make_picture(width=1600, height=1200, focal=(0.5, 1.0), alt="棚に並ぶサーバー")
     Picture.objects.filter(pk=picture.pk).update(renditions={})
     article = make_article(cover=picture)
     html = client.get(article.get_absolute_url()).content.decode()
-    assert "<picture" not in html and "/og/" in html
+    (lead,) = pictures_in(html.split('class="article__header"')[1].split("</header>")[0])
+    assert "<source" not in lead
+    img = re.search(r"<img [^>]*>", lead)[0]
+    assert f'src="{picture.file.url}"' in img and "srcset" not in img
+    assert 'width="800" height="450"' in img  # the 16:9 crop's shape: nothing moves when renditions replace it
+    assert 'style="object-position: 50% 100%"' in img  # the focal point at the bottom
+    assert 'alt="棚に並ぶサーバー"' in img and 'fetchpriority="high"' in img
+    assert client.get(picture.file.url).status_code == 200  # the original is served: no broken image
+    assert "/og/" in html  # og:image waits for the share crop
 
 
 def test_home_cards_load_the_first_covers_at_once_and_the_rest_lazily(client):
@@ -314,8 +336,8 @@ def test_regenerate_renditions_reports_progress_and_rewrites_every_picture():
     call_command("regenerate_renditions", stdout=out)
     output = out.getvalue()
     assert "1/2" in output and "2/2" in output
-    # a cover: 2 crops × 2 widths (400, 800) × 3 formats; a photo: 1 crop × 2 widths (200, 400) × 3
-    assert "2 件の画像から 18 個の派生画像を作りました。" in output
+    # a cover: 2 crops × 2 widths (400, 800) × 3 formats + 1:1 and 4:3 JPEGs; a photo: 1 crop × 2 widths (200, 400) × 3
+    assert "2 件の画像から 20 個の派生画像を作りました。" in output
     first.refresh_from_db()
     second.refresh_from_db()
     assert pictures.rendition_names(first) | pictures.rendition_names(second) == before  # same names, rewritten
@@ -351,3 +373,61 @@ def test_an_editor_who_may_only_view_sees_the_cover_not_its_form_fields(client):
     assert "data-focal-picker" not in html and "Cover upload" not in html
     assert "代替テキスト：データセンターの夜景" in html
     assert re.search(r'<img src="/media/pictures/\w+/card-400x225-\w+\.jpg"', html)
+
+
+# -- The background task ------------------------------------------------------------------
+
+
+def test_saving_a_cover_does_not_make_renditions_in_the_request(client, media, settings, django_capture_on_commit_callbacks):
+    """With the database backend, as in production, the admin's save answers before any rendition
+    exists: only the original is written, and a task waits in the queue; the worker makes them."""
+    from unittest import mock
+
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    editor = make_user("henshu", groups=["Editor"])
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(editor)
+    data = {**change_form_data(article), "cover_alt": "GPUを並べたサーバー", "cover_upload": upload(image_bytes(1000, 600))}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:blog_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    cover = article.cover
+    assert cover.renditions == {}
+    assert [p.name for p in media.rglob("*") if p.is_file()] == [cover.file.name.rsplit("/", 1)[1]]
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path == "blog.pictures.make_renditions" and queued.status == "READY"
+    assert queued.args_kwargs["args"] == [cover.pk, pictures.rendition_digest(cover)]
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):  # keep the test's transaction
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+    cover.refresh_from_db()
+    assert pictures.has_current_renditions(cover)
+    assert all(default_storage.exists(name) for name in pictures.rendition_names(cover))
+
+
+def test_the_renditions_task_does_nothing_for_a_picture_gone_reframed_or_already_done():
+    picture = make_picture()
+    made = pictures.rendition_names(picture)
+    assert pictures.make_renditions.call(picture.pk, pictures.rendition_digest(picture)) == 0  # already there
+    assert pictures.make_renditions.call(picture.pk, "an-older-framing") == 0
+    assert pictures.make_renditions.call(picture.pk + 1000, "whatever") == 0
+    picture.refresh_from_db()
+    assert pictures.rendition_names(picture) == made
+    Picture.objects.filter(pk=picture.pk).update(renditions={})
+    # 800×450: 16:9 and 40:21 crops at 400 and 800 in three formats, the 1:1 (450) and 4:3 (600) JPEGs
+    assert pictures.make_renditions.call(picture.pk, pictures.rendition_digest(picture)) == 2 * 2 * 3 + 2
+
+
+def test_with_the_immediate_backend_an_upload_has_its_renditions_once_committed(django_capture_on_commit_callbacks):
+    form = article_form(files={"cover_upload": upload(image_bytes(1000, 600))}, cover_alt="図")
+    assert form.is_valid(), form.errors
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article = form.save()
+    assert article.cover.renditions == {}  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    article.cover.refresh_from_db()
+    assert pictures.has_current_renditions(article.cover)
+    assert article.cover.sources("card")["jpg"][-1][:2] == [1000, 562]

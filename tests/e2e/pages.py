@@ -1,12 +1,38 @@
 """Every public page type, as paths on the demo content (used by the axe and HTML checks)."""
 
-INDEX_PAGES = ("tags", "tags-by-name", "categories", "authors")
+import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Article, Author, Category, Series, Tag
 
-ARTICLE_SLUG = "llm-inference-cost"  # has a table, code, a TOC, two authors and a series box
+INDEX_PAGES = ("tags", "tags-by-name", "categories", "authors")
+# Page types screenshotted in dark mode too (every page is, in light mode).
+DARK_SCREENSHOTS = (
+    "home", "article", "article-cover", "article-code", "author", "series-index", "series",
+    *INDEX_PAGES, "search-filtered", "search-no-results", "share-preview",
+)  # fmt: skip
+
+ARTICLE_SLUG = "llm-inference-cost"  # has a cover, a table, code, a TOC, two authors and a series box
+COVER_SLUG = "edge-ai-chips"  # a cover, in no series
+CODE_SLUG = "coding-agent-setup"  # code, tables, a mermaid diagram and a YouTube facade; no cover
+
+
+def share_preview_path() -> str:
+    """A share link to a draft (the page outsiders see: banner, noindex), made on the demo content."""
+    from editorial import sharing
+
+    draft, _made = Article.objects.get_or_create(
+        slug="share-preview-draft",
+        defaults={
+            "title": "共有リンクで確認する下書き：推論サーバーの選び方",
+            "body": "## 概要\n\n公開前の下書きを、社外の確認者に読んでもらうためのページです。\n",
+            "category": Category.objects.get(name="LLM"),
+        },
+    )
+    token = sharing.make_token(draft, expires_at=timezone.now() + datetime.timedelta(days=1))
+    return reverse("editorial:shared-preview", args=[token])
 
 
 def public_pages() -> dict[str, str]:
@@ -15,6 +41,8 @@ def public_pages() -> dict[str, str]:
     return {
         "home": "/",
         "article": article.get_absolute_url(),
+        "article-cover": Article.objects.get(slug=COVER_SLUG).get_absolute_url(),
+        "article-code": Article.objects.get(slug=CODE_SLUG).get_absolute_url(),
         "category": Category.objects.get(name="LLM").get_absolute_url(),
         "tag": Tag.objects.get(name="推論").get_absolute_url(),
         "author": Author.objects.get(name="田中 健一").get_absolute_url(),
@@ -32,6 +60,7 @@ def public_pages() -> dict[str, str]:
         "search-empty": "/search/",
         "search-no-results": "/search/?q=存在しない語句",
         "search-help": "/search/?q=推論 超伝導",  # nothing found: a shorter query and related tags
+        "share-preview": share_preview_path(),
         "404": "/no-such-page/",
     }
 

@@ -77,12 +77,38 @@ def test_mermaid_diagram_renders_an_svg_under_the_sites_csp(new_page, article_ur
     problems = collect_problems(page)
     response = page.goto(article_url)
     assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".prose pre.mermaid").scroll_into_view_if_needed()  # mermaid is fetched as it nears the screen
     expect(page.locator(".prose .mermaid svg")).to_have_count(1)
     expect(page.locator(".prose .mermaid svg")).to_contain_text("ツール実行")
     page.wait_for_load_state("networkidle")
     csp = [text for text in problems if "Content Security Policy" in text or "Refused" in text]
     assert not csp, "\n".join(csp)
     assert not [text for text in problems if "mermaid" in text.lower() or "Error" in text], problems
+
+
+def test_mermaid_is_fetched_only_as_the_diagram_nears_the_screen_and_moves_nothing_in_view(new_page, article_url):
+    """On a phone the diagram is further down than the first screen: mermaid's 3.5 MB are not
+    fetched for a reader who stays at the top, and drawing it shifts nothing on screen."""
+    from playwright.sync_api import expect
+
+    page = new_page("phone")
+    fetched = []
+    page.on("request", lambda request: "mermaid.min" in request.url and fetched.append(request.url))
+    page.goto(article_url)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.querySelector('.prose pre.mermaid').getBoundingClientRect().top") > 844 * 1.25
+    assert fetched == [] and page.locator(".prose .mermaid svg").count() == 0
+    page.evaluate(
+        """() => { window.__shift = 0; new PerformanceObserver(list => { for (const entry of list.getEntries())
+            if (!entry.hadRecentInput) window.__shift += entry.value; }).observe({type: "layout-shift"}); }"""
+    )
+    # Reading on: the diagram's top a tenth of a screen below the bottom edge, still unseen.
+    page.evaluate("window.scrollBy(0, document.querySelector('.prose pre.mermaid').getBoundingClientRect().top - innerHeight * 1.1)")
+    expect(page.locator(".prose .mermaid svg")).to_have_count(1)
+    assert len(fetched) == 1
+    page.locator(".prose .mermaid svg").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__shift") < 0.02
 
 
 def test_axe_finds_no_violations_on_the_article_using_every_construct(new_page, article_url, node_modules, screenshot):
@@ -92,6 +118,7 @@ def test_axe_finds_no_violations_on_the_article_using_every_construct(new_page, 
         for scheme in SCHEMES:
             page.emulate_media(color_scheme=scheme)
             page.goto(article_url)
+            page.locator(".prose pre.mermaid").scroll_into_view_if_needed()  # mermaid is fetched as it nears the screen
             page.locator(".prose .mermaid svg").wait_for()
             for selector in (".prose .code-copy", ".prose a.youtube-facade", ".prose details", ".prose math", ".prose figcaption"):
                 assert page.locator(selector).count(), f"{selector} missing from the demo article"

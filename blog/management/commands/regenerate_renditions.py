@@ -17,13 +17,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--missing", action="store_true", help="派生画像がない、または古い設定で作られた画像だけを処理します。"
+            "--missing", action="store_true", help="派生画像がない、足りない、または古い設定で作られた画像だけを処理します。"
         )
 
     def handle(self, *args, missing=False, **options):
         queryset = Picture.objects.order_by("pk")
         if missing:
-            queryset = [p for p in queryset.iterator() if not p.renditions or not self._current(p)]
+            queryset = [p for p in queryset.iterator() if not pictures.has_current_renditions(p)]
         total = len(queryset) if isinstance(queryset, list) else queryset.count()
         done = written = 0
         failed = []
@@ -40,11 +40,6 @@ class Command(BaseCommand):
         if failed:
             summary += f"（{len(failed)} 件は失敗）"
         self.stdout.write(self.style.WARNING(summary) if failed else self.style.SUCCESS(summary))
-
-    def _current(self, picture) -> bool:
-        digest = pictures.rendition_digest(picture)
-        names = pictures.rendition_names(picture)
-        return bool(names) and all(f"-{digest}." in name for name in names)
 
     def _progress(self, done: int, total: int) -> None:
         width = 30

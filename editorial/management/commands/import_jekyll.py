@@ -44,10 +44,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"対象外: {path}")
 
         self.counts, self.unknown_keys, self.failures = Counter(), Counter(), []
+        self.covers, self.remote_images = 0, []
         if dry_run:
             # Do everything for real, then roll it all back: the report is exactly what would happen.
             with transaction.atomic():
-                self.import_all(posts, tz=tz, as_draft=as_draft, by=by, verbosity=verbosity)
+                self.import_all(posts, tz=tz, as_draft=as_draft, by=by, verbosity=verbosity, dry_run=True)
                 transaction.set_rollback(True)
         else:
             self.import_all(posts, tz=tz, as_draft=as_draft, by=by, verbosity=verbosity)
@@ -55,14 +56,14 @@ class Command(BaseCommand):
         if self.failures:
             raise CommandError(f"{len(self.failures)} 件のファイルを取り込めませんでした（上のエラーを参照）。", returncode=1)
 
-    def import_all(self, posts, *, tz, as_draft, by, verbosity):
+    def import_all(self, posts, *, tz, as_draft, by, verbosity, dry_run=False):
         width = len(str(len(posts)))
         labels = {"created": "作成", "updated": "更新", "unchanged": "変更なし"}
         for number, (path, key) in enumerate(posts, start=1):
             progress = f"[{number:>{width}}/{len(posts)}]"
             try:
                 post = jekyll.parse_post(path, key, tz=tz, resolve_post_url=jekyll.resolve_post_url)
-                outcome = jekyll.save_post(post, as_draft=as_draft, by=by)
+                outcome = jekyll.save_post(post, as_draft=as_draft, by=by, store_files=not dry_run)
             except jekyll.JekyllError as error:
                 self.fail(progress, str(error))
                 continue
@@ -70,7 +71,10 @@ class Command(BaseCommand):
                 self.fail(progress, f"{path}:1: 予期しないエラー（{type(error).__name__}）: {error}")
                 continue
             self.counts[outcome.action] += 1
-            self.unknown_keys.update(list(post.extra))
+            self.unknown_keys.update(k for k in post.extra if k != "image")
+            self.covers += post.cover is not None
+            if post.remote_image:
+                self.remote_images.append(f"{path}:{post.image_line}: {post.remote_image}")
             if verbosity >= 1:
                 self.stdout.write(f"{progress} {labels[outcome.action]}: {outcome.article.title} ← {key}")
                 for note in outcome.notes:
@@ -87,6 +91,12 @@ class Command(BaseCommand):
             f"変更なし {self.counts['unchanged']} 件、失敗 {len(self.failures)} 件"
             f"（対象 {total} ファイル、対象外 {skipped} ファイル）"
         )
+        if self.covers:
+            self.stdout.write(f"アイキャッチ画像（image:）: {self.covers} 件（派生画像はバックグラウンドで作られます）")
+        if self.remote_images:
+            self.stdout.write(self.style.WARNING(f"外部 URL の image: {len(self.remote_images)} 件（取得していません。必要なら手作業で設定してください）:"))
+            for line in self.remote_images:
+                self.stdout.write(f"  {line}")
         if self.unknown_keys:
             keys = "、".join(f"{key}（{count}件）" for key, count in sorted(self.unknown_keys.items()))
             self.stdout.write(f"未知のキー（記事の「その他の属性」に保存）: {keys}")

@@ -3,7 +3,7 @@
     python bench/generate.py --articles 10000        # DATABASE_URL picks the database
 
 The same arguments always give the same rows (seeded random). Rows are bulk-inserted after
-``Article.render()``, so stored HTML, search text and reading time are exactly what the site
+``Article.render()`` and ``blog.stored_html.render_into()``, so stored HTML (body, card, header), search text and reading time are exactly what the site
 computes on save. Refuses to touch a database that already holds non-benchmark articles.
 """
 
@@ -179,10 +179,13 @@ def insert_articles(rng, articles, batch, quiet, started, category_rows, author_
     from django.db import transaction
     from django.utils import timezone
 
-    from blog.models import Article, TaggedArticle
+    from blog import stored_html
+    from blog.models import Article, Author, TaggedArticle
 
     base = timezone.now() - datetime.timedelta(days=1)
     AuthorLink = Article.authors.through
+    # The stored card and header list authors in the database's order of their names.
+    author_rank = {pk: i for i, pk in enumerate(Author.objects.order_by("name").values_list("pk", flat=True))}
     for start in range(0, articles, batch):
         rows, picks = [], []
         for number in range(start, min(start + batch, articles)):
@@ -201,6 +204,11 @@ def insert_articles(rng, articles, batch, quiet, started, category_rows, author_
             # Tag popularity is skewed, like a real site: a few tags on many articles.
             chosen = {min(int(rng.paretovariate(1.2)) - 1, len(tag_rows) - 1) for _ in range(rng.randint(2, 5))}
             picks.append((chosen, rng.sample(range(authors), rng.randint(1, 2))))
+            stored_html.render_into(
+                article,
+                authors=sorted((author_rows[i] for i in picks[-1][1]), key=lambda a: author_rank[a.pk]),
+                tags=[tag_rows[t] for t in chosen],
+            )
         with transaction.atomic():
             created = Article.objects.bulk_create(rows)
             TaggedArticle.objects.bulk_create(

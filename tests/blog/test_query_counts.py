@@ -59,8 +59,9 @@ def build_site(count, prefix, pictures):
                 "category": categories[0].slug,
                 "tag": "llm",
                 "author": authors[0].slug,
-                "from": (now - datetime.timedelta(days=30)).date().isoformat(),
-                "to": now.date().isoformat(),
+                # the filters read dates in the site's time zone (Japan): today there, not in UTC
+                "from": (timezone.localdate(now) - datetime.timedelta(days=30)).isoformat(),
+                "to": timezone.localdate(now).isoformat(),
             }
         ),
         "archive": f"/archive/{now.year}/",

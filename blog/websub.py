@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from config.tasks import retrying_task
 
+from . import stored_html
 from .models import Article, SeriesEntry
 
 logger = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ def _feeds_now(pk) -> set[str]:
 def article_saving(sender, instance, update_fields=None, raw=False, **kwargs):
     if not hub() or raw:
         return
-    if update_fields is not None and set(update_fields) <= set(Article.DERIVED_FIELDS):
+    if update_fields is not None and set(update_fields) <= {*Article.DERIVED_FIELDS, *stored_html.STORED_FIELDS}:
         instance._websub_before = None  # a re-render: what readers see did not change
         return
     instance._websub_before = _feeds_now(instance.pk)

@@ -134,8 +134,8 @@ def relations_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
     if action == "pre_clear" and reverse:
         instance._stored_html_articles = list(articles_showing(instance))
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
+    if action not in ("post_add", "post_remove", "post_clear") or (action != "post_clear" and not pk_set):
+        return  # nothing changed (taggit's set() removes, then adds, either maybe nothing)
     if not reverse:
         refresh([instance.pk])
     elif action == "post_clear":

@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve worker test migrate demo check bench bench-fault clean e2e lighthouse browser-deps image-smoke test-replica
+.PHONY: install run serve worker test migrate demo check bench bench-newsroom bench-fault clean e2e lighthouse browser-deps image-smoke test-replica
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ worker: migrate
 ## bench: load benchmark (bench/README.md); BENCH_ARGS="--articles 500 --duration 5" for a quick run
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## bench-newsroom: readers across the whole data set, quiet and while a writer and an editor work
+## (bench/newsroom.py; needs REDIS_URL), e.g. BENCH_ARGS="--articles 1000 --duration 60"
+bench-newsroom: $(STAMP)
+	$(PY) bench/run.py --newsroom $(BENCH_ARGS)
 
 ## bench-fault: bounded load while Redis and PostgreSQL go away and come back (bench/fault.py)
 bench-fault: $(STAMP)

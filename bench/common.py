@@ -59,7 +59,13 @@ class Gunicorn:
         if not port_is_free(port):
             raise SystemExit(f"port {port} on 127.0.0.1 is in use; pass another --port")
         self.port = port
-        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
+        # The site URL names this server: the page cache keeps pages only for the site's host.
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": str(workers),
+            "DJANGO_SITE_URL": f"http://127.0.0.1:{port}",
+        }
         self.process = None
         self.peak_rss_kb = 0
         self._sampling = False
@@ -110,6 +116,37 @@ class Gunicorn:
             if match:
                 largest = max(largest, int(match.group(1)))
         return largest
+
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Wait until the workers have answered what wrk left queued when it stopped.
+
+        A sync worker takes connections in order, so the answer to one more request means the
+        ones before it are done: the next measurement starts on an idle server.
+        """
+        try:
+            with urllib.request.urlopen(self.base_url + "/healthz", timeout=timeout) as response:
+                response.read()
+        except OSError:
+            pass
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server: live workers, plus what the master and its reaped
+        (recycled) workers used. Requests per CPU-second is what one core serves, however
+        much of the machine other processes took meanwhile."""
+        ticks = os.sysconf("SC_CLK_TCK")
+
+        def times(pid: int, with_children: bool) -> int:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return 0
+            # fields[11:15] = utime, stime, cutime, cstime (proc(5), counted after the name)
+            return sum(int(v) for v in fields[11:15 if with_children else 13])
+
+        if not self.process:
+            return 0.0
+        total = times(self.process.pid, True) + sum(times(pid, False) for pid in self.worker_pids())
+        return total / ticks
 
     def sample_rss(self):
         """Keep the peak worker RSS while load runs (a thread; stop with stop_sampling())."""

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q
+from django.dispatch import Signal
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -169,6 +170,11 @@ class Author(models.Model):
         return [(label, url) for label, url in named if url]
 
 
+# Sent inside ``Tag.merge_into`` just before its articles move to ``target`` (in bulk, so no
+# m2m signal tells anyone) and ``source`` is deleted.
+tag_merged = Signal()
+
+
 class Tag(TagBase):
     """A taggit tag whose name is NFKC-normalized: ``ＯｐｅｎＡＩ`` is stored as ``OpenAI``."""
 
@@ -200,6 +206,7 @@ class Tag(TagBase):
         if target.pk == self.pk:
             return 0
         already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
+        tag_merged.send(sender=Tag, source=self, target=target)
         moving = TaggedArticle.objects.filter(tag=self).exclude(content_object_id__in=already)
         moving_ids = list(moving.values_list("content_object_id", flat=True))
         moved = moving.update(tag=target)

@@ -9,13 +9,16 @@ the site's, its category's, each tag's, each author's and its series', in RSS, A
 ``ping_hub`` task, enqueued after the commit and retried with backoff (config/tasks.py).
 
 Which changes count is decided by signals on ``Article`` and its tag and author relations, so
-every writer (the workflow, the admin, the importer) is covered. Re-rendering stored HTML
+every writer (the workflow, the admin, the importer) is covered. Renaming a tag, category or
+author (or changing its slug), merging tags, and deleting a tag or author change how the
+site's feeds and its own feeds name it: those feeds are pinged too, when it has a public article. Re-rendering stored HTML
 (``rerender_articles``, a partial save of derived fields only) pings nothing. A scheduled
 article becomes public without any save: its pings are enqueued for its publication time
 where the task backend can defer, and ``publish_scheduled`` recording the publication pings again.
 """
 
 import logging
+from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
@@ -25,10 +28,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.urls import reverse
 from django.utils import timezone
 
-from config.tasks import retrying_task
+from config.tasks import PermanentFailure, retryable_status, retrying_task
 
 from . import stored_html
-from .models import Article, SeriesEntry
+from .models import Article, Author, Category, SeriesEntry, Tag, tag_merged
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +74,8 @@ def ping_hub(hub_url: str, feed: str) -> int:
     """Tell ``hub_url`` that ``feed`` has changed; return the hub's status code.
 
     Raises for anything but a 2xx answer (``urllib`` raises ``HTTPError`` for 4xx and 5xx), so
-    the task is retried.
+    the task is retried; a 4xx other than 408 and 429 raises ``PermanentFailure``: the hub
+    refused the ping itself, and asking again would get the same answer.
     """
     if urlsplit(hub_url).scheme not in {"http", "https"}:
         raise ValueError(f"not an http(s) hub: {hub_url!r}")
@@ -81,8 +85,13 @@ def ping_hub(hub_url: str, feed: str) -> int:
         headers={"Content-Type": "application/x-www-form-urlencoded", "User-Agent": f"{settings.SITE_NAME} WebSub"},
         method="POST",
     )
-    with urlopen(request, timeout=settings.WEBSUB_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
-        return response.status
+    try:
+        with urlopen(request, timeout=settings.WEBSUB_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+            return response.status
+    except HTTPError as error:
+        if not retryable_status(error.code):
+            raise PermanentFailure(f"hub answered {error.code} for {feed}") from error
+        raise
 
 
 # -- What changed in this transaction ----------------------------------------------------
@@ -136,6 +145,8 @@ def _flush(pending: dict) -> None:
     urls = set()  # the site's feeds once, however many articles changed together
     for pk, before in pending.items():
         urls.update(before)
+        if pk is None:  # feeds named directly (a renamed or merged tag, category or author)
+            continue
         article = _public_article(pk)
         if article is not None:
             urls.update(feed_urls_for(article))
@@ -205,8 +216,63 @@ def relation_changing(sender, instance, action, reverse=False, pk_set=None, **kw
         _changed(instance.pk, set())
 
 
+# -- Renamed, merged and deleted tags, categories and authors ------------------------------------
+
+TAXONOMY_FEEDS = {Category: CATEGORY_FEEDS, Tag: TAG_FEEDS, Author: AUTHOR_FEEDS}
+TAXONOMY_RELATION = {Category: "category", Tag: "tagged_items__tag", Author: "authors"}
+
+
+def _has_public_articles(obj) -> bool:
+    relation = TAXONOMY_RELATION[type(obj)]
+    return Article.objects.published().filter(**{relation: obj.pk}).exists()
+
+
+def taxonomy_feeds(obj, slugs) -> set[str]:
+    """The feeds of a tag, category or author (one slug or several: before and after a change),
+    and the site's feeds, whose items name it."""
+    urls = {feed_url(name) for name in SITE_FEEDS}
+    for slug in slugs:
+        urls |= {feed_url(name, slug) for name in TAXONOMY_FEEDS[type(obj)]}
+    return urls
+
+
+def taxonomy_saving(sender, instance, raw=False, **kwargs):
+    instance._websub_named = None
+    if not hub() or raw or instance.pk is None:
+        return
+    instance._websub_named = sender._default_manager.filter(pk=instance.pk).values_list("name", "slug").first()
+
+
+def taxonomy_saved(sender, instance, created=False, raw=False, **kwargs):
+    """A rename (or a new slug): the name shows in its own feeds and in every item of the site's."""
+    before = getattr(instance, "_websub_named", None)
+    instance._websub_named = None
+    if not hub() or raw or created or before is None or before == (instance.name, instance.slug):
+        return
+    if _has_public_articles(instance):
+        _changed(None, taxonomy_feeds(instance, {before[1], instance.slug}))
+
+
+def taxonomy_deleting(sender, instance, **kwargs):
+    """A deleted tag or author drops off its public articles (their rows go by cascade, without m2m signals)."""
+    if hub() and _has_public_articles(instance):
+        _changed(None, taxonomy_feeds(instance, {instance.slug}))
+
+
+def tags_merging(sender, source, target, **kwargs):
+    """A merge moves ``source``'s articles to ``target``: both tags' feeds change, and the site's."""
+    if hub() and (_has_public_articles(source) or _has_public_articles(target)):
+        _changed(None, taxonomy_feeds(source, {source.slug}) | taxonomy_feeds(target, {target.slug}))
+
+
 def connect_signals() -> None:
     from .models import TaggedArticle
+
+    for model in TAXONOMY_FEEDS:
+        pre_save.connect(taxonomy_saving, sender=model, dispatch_uid=f"blog.websub.pre_save.{model.__name__}")
+        post_save.connect(taxonomy_saved, sender=model, dispatch_uid=f"blog.websub.post_save.{model.__name__}")
+        pre_delete.connect(taxonomy_deleting, sender=model, dispatch_uid=f"blog.websub.pre_delete.{model.__name__}")
+    tag_merged.connect(tags_merging, sender=Tag, dispatch_uid="blog.websub.tag_merged")
 
     pre_save.connect(article_saving, sender=Article, dispatch_uid="blog.websub.pre_save")
     post_save.connect(article_saved, sender=Article, dispatch_uid="blog.websub.post_save")

@@ -56,6 +56,12 @@ def half_configured() -> list[Error]:
             hint="Unset DJANGO_TASKS_BACKEND (the database backend is the default) and run `manage.py db_worker`.",
             id="allforces.E005",
         ))  # fmt: skip
+    if settings.WEBHOOK_ALLOW_PRIVATE:
+        errors.append(Error(
+            "DJANGO_WEBHOOK_ALLOW_PRIVATE is on: webhooks could be sent to the database, Redis or the cloud metadata service.",
+            hint="Unset DJANGO_WEBHOOK_ALLOW_PRIVATE; it is for tests and a receiver on the same machine.",
+            id="allforces.E008",
+        ))  # fmt: skip
     return errors
 
 

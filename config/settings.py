@@ -265,6 +265,17 @@ TASK_RETRY_BASE_SECONDS = env_int("DJANGO_TASK_RETRY_BASE_SECONDS", 30)
 WEBSUB_HUB = os.environ.get("DJANGO_WEBSUB_HUB", "").strip()
 WEBSUB_TIMEOUT_SECONDS = env_int("DJANGO_WEBSUB_TIMEOUT_SECONDS", 10)
 
+# -- Webhooks (editorial/webhooks.py, docs/webhooks.md) ------------------------------------
+# Endpoints are set up in the admin. ALLOW_PRIVATE lifts the https-only and no-private-address
+# rules (tests, a receiver on this machine); never in production.
+WEBHOOK_ALLOW_PRIVATE = env_bool("DJANGO_WEBHOOK_ALLOW_PRIVATE")
+WEBHOOK_TIMEOUT_SECONDS = env_int("DJANGO_WEBHOOK_TIMEOUT_SECONDS", 10)
+# A failed delivery is tried again after BASE, 2×BASE, 4×BASE … seconds (each wait at most
+# MAX_DELAY) until RETRY_HOURS after the event.
+WEBHOOK_RETRY_BASE_SECONDS = env_int("DJANGO_WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env_int("DJANGO_WEBHOOK_RETRY_MAX_DELAY_SECONDS", 4 * 3600)
+WEBHOOK_RETRY_HOURS = env_int("DJANGO_WEBHOOK_RETRY_HOURS", 24)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

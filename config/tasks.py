@@ -15,7 +15,9 @@ Two rules hold for every task here:
   now + ``TASK_RETRY_BASE_SECONDS`` × 2^(attempt − 1) and ``attempt`` + 1 in its arguments.
   After ``TASK_MAX_ATTEMPTS`` attempts the last failure stays, for a person to look at. A
   backend that cannot defer (the immediate one) gets no retries: trying again at once would
-  only hit the same outage.
+  only hit the same outage. A ``PermanentFailure`` (the far end refused the request itself,
+  ``retryable_status``) is recorded as failed and not retried: asking again would get the
+  same answer.
 """
 
 import datetime
@@ -34,6 +36,17 @@ logger = logging.getLogger(__name__)
 ATTEMPT = "attempt"
 
 
+class PermanentFailure(Exception):
+    """Raised by a task when trying again cannot help (a 4xx answer other than 408 and 429)."""
+
+
+def retryable_status(status: int) -> bool:
+    """Whether an HTTP answer with ``status`` is worth asking again later: server errors, 408
+    (timeout) and 429 (too many requests). Any other 4xx says the request itself is wrong; so
+    does a redirect to a client that follows none (webhook deliveries)."""
+    return status >= 500 or status in (408, 429)
+
+
 def retry_delay(attempt: int) -> datetime.timedelta:
     """How long to wait after failed attempt number ``attempt`` (1, 2, …) before the next one."""
     return datetime.timedelta(seconds=settings.TASK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
@@ -50,6 +63,9 @@ def retrying_task(function: Callable) -> Task:
     def run(*args, attempt: int = 1, **kwargs):
         try:
             return function(*args, **kwargs)
+        except PermanentFailure:
+            logger.error("task %s failed (attempt %d) and will not be retried", retried.name, attempt)
+            raise
         except Exception:
             schedule_retry(retried, args, kwargs, attempt)
             raise

@@ -27,8 +27,9 @@ from blog.picture_forms import PictureAdminMixin, picture_preview
 
 from . import assignments, calendar_views, desk, desk_time, people, revisions, sharing, timeline, workflow
 from . import messages as desk_messages
-from .forms import ArticleAdminForm, AssignmentForm, DeskCommentForm, ShareLinkForm, TransitionForm
-from .models import BackgroundTask, ReviewComment, Revision, ShareLink
+from . import webhooks
+from .forms import ArticleAdminForm, AssignmentForm, DeskCommentForm, ShareLinkForm, TransitionForm, WebhookEndpointForm
+from .models import BackgroundTask, ReviewComment, Revision, ShareLink, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .views import render_preview
 
 Status = Article.Status
@@ -501,6 +502,7 @@ TASK_STATUS_LABELS = {
 TASK_LABELS = {
     "editorial.notifications.send_notification": _("通知メール"),
     "blog.websub.ping_hub": _("WebSub ハブへの通知"),
+    "editorial.webhooks.deliver": _("Webhook の配信"),
 }
 
 
@@ -571,6 +573,8 @@ class BackgroundTaskAdmin(admin.ModelAdmin):
         args = (obj.args_kwargs or {}).get("args", [])
         if obj.task_path == "blog.websub.ping_hub" and len(args) == 2:
             return unquote(args[1])  # Japanese slugs readable
+        if obj.task_path == "editorial.webhooks.deliver" and args:
+            return _("配信 #%(pk)s") % {"pk": args[0]}
         if obj.task_path == "editorial.notifications.send_notification" and args and args[0]:
             messages_ = args[0]
             return _("%(subject)s（%(count)d通）") % {"subject": messages_[0][0], "count": len(messages_)}
@@ -599,3 +603,128 @@ class BackgroundTaskAdmin(admin.ModelAdmin):
     @admin.display(description=_("エラーの詳細"))
     def failure(self, obj):
         return format_html("<pre>{}</pre>", obj.traceback) if obj.traceback else "—"
+
+
+# -- Webhooks (editorial/webhooks.py) ---------------------------------------------------------
+
+MANAGE_WEBHOOKS = "editorial.manage_webhooks"
+
+
+class WebhookPermissionMixin:
+    """Endpoints hold secrets and reach outside: only ``manage_webhooks`` sees or changes them."""
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(MANAGE_WEBHOOKS)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE_WEBHOOKS)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(WebhookPermissionMixin, admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["name", "url", "event_list", "payload_format", "is_active", "last_delivery"]
+    list_filter = ["is_active", "payload_format"]
+    search_fields = ["name", "url"]
+    fields = ["name", "url", "events", "payload_format", "secret", "is_active"]
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(MANAGE_WEBHOOKS)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE_WEBHOOKS)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE_WEBHOOKS)
+
+    def get_queryset(self, request):
+        from django.db.models import Max
+
+        return super().get_queryset(request).annotate(last_delivery_at=Max("deliveries__created_at"))
+
+    @admin.display(description=_("イベント"))
+    def event_list(self, obj):
+        return "、".join(obj.events) or "—"
+
+    @admin.display(description=_("最新の配信"), ordering="last_delivery_at")
+    def last_delivery(self, obj):
+        if obj.last_delivery_at is None:
+            return "—"
+        url = reverse("admin:editorial_webhookdelivery_changelist") + f"?endpoint__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, timezone.localtime(obj.last_delivery_at).strftime("%Y-%m-%d %H:%M"))
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(WebhookPermissionMixin, admin.ModelAdmin):
+    """The delivery log, read-only, with a button to send a delivery again."""
+
+    list_display = ["created_at", "event", "endpoint", "article_title", "status", "response_code", "duration", "attempts", "next_attempt_at"]
+    list_filter = ["status", "event", "endpoint"]
+    list_select_related = ["endpoint", "article"]
+    search_fields = ["delivery_id", "article__title"]
+    date_hierarchy = "created_at"
+    fields = [
+        "delivery_id", "endpoint", "event", "article", "status", "attempts", "response_code", "duration",
+        "response_excerpt_block", "error", "created_at", "last_attempt_at", "next_attempt_at", "give_up_at", "resent_from",
+        "body_block",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm(MANAGE_WEBHOOKS)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/resend/",
+                self.admin_site.admin_view(self.resend_view),
+                name="editorial_webhookdelivery_resend",
+            ),
+        ] + super().get_urls()
+
+    def resend_view(self, request, pk):
+        if not self.has_resend_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:editorial_webhookdelivery_change", pk)
+        delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=pk)
+        again = webhooks.resend(delivery)
+        self.message_user(
+            request,
+            _("「%(endpoint)s」に %(event)s を再送します（配信ID %(id)s）。") % {"endpoint": delivery.endpoint, "event": delivery.event, "id": again.delivery_id},
+            messages.SUCCESS,
+        )
+        return redirect("admin:editorial_webhookdelivery_change", again.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_resend": self.has_resend_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("記事"), ordering="article__title")
+    def article_title(self, obj):
+        return obj.payload.get("title") or (obj.article.title if obj.article else "—")
+
+    @admin.display(description=_("所要時間"), ordering="duration_ms")
+    def duration(self, obj):
+        return _("%(ms)d ミリ秒") % {"ms": obj.duration_ms} if obj.duration_ms is not None else "—"
+
+    @admin.display(description=_("応答の冒頭"))
+    def response_excerpt_block(self, obj):
+        return format_html("<pre>{}</pre>", obj.response_excerpt) if obj.response_excerpt else "—"
+
+    @admin.display(description=_("再試行の期限"))
+    def give_up_at(self, obj):
+        return webhooks.give_up_at(obj)
+
+    @admin.display(description=_("送信内容（再送では配信IDと日時が変わります）"))
+    def body_block(self, obj):
+        return format_html("<pre>{}</pre>", webhooks.body(obj).decode())

@@ -8,3 +8,7 @@ class EditorialConfig(AppConfig):
 
     def ready(self):
         from config import checks  # noqa: F401 (registers the production configuration check)
+
+        from . import webhooks
+
+        webhooks.connect_signals()

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html
@@ -9,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from blog.models import Article, Picture
 from blog.picture_forms import PictureFields, picture_form_fields
 
-from . import people, romaji, sharing
+from . import outbound, people, romaji, sharing
 from .assignments import assignable_users
 from .excerpts import validate_excerpt
-from .models import Assignment, ReviewComment, Revision
+from .models import Assignment, ReviewComment, Revision, WebhookEndpoint, WebhookEvent
 from .revisions import version_of
 
 
@@ -179,3 +180,36 @@ class AssignmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_users()
         self.fields["assignee"].label_from_instance = people.display_name
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    """An endpoint: events as checkboxes, and the address checked against SSRF as it is saved."""
+
+    events = forms.MultipleChoiceField(
+        label=_("イベント"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple, required=True
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "events", "payload_format", "secret", "is_active"]
+        widgets = {"secret": forms.TextInput(attrs={"size": 50, "autocomplete": "off", "spellcheck": "false"})}
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            outbound.check_url(url)
+        except outbound.UnsafeURL as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return url
+
+    def clean_events(self):
+        chosen = set(self.cleaned_data["events"])
+        return [value for value in WebhookEvent.values if value in chosen]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not settings.SITE_URL:
+            raise forms.ValidationError(
+                _("DJANGO_SITE_URL が設定されていないため、記事の絶対URLを送れません。管理者に設定を依頼してください。")
+            )
+        return cleaned

@@ -1,9 +1,12 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from blog.models import Article
+from blog.models import Article, HttpsURLField
 
 
 class Transition(models.Model):
@@ -117,7 +120,6 @@ class ReviewComment(models.Model):
 class ShareLinkQuerySet(models.QuerySet):
     def live(self, now=None):
         """Links not revoked and not yet expired (a later save of the article still makes them stale)."""
-        from django.utils import timezone
 
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
@@ -251,3 +253,98 @@ class BackgroundTask(DBTaskResult):
         proxy = True
         verbose_name = _("バックグラウンド処理")
         verbose_name_plural = _("バックグラウンド処理")
+
+
+def new_webhook_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook endpoint can hear about (editorial.webhooks sends them)."""
+
+    PUBLISHED = "article.published", _("記事が公開された（article.published）")
+    UPDATED = "article.updated", _("公開中の記事が更新された（article.updated）")
+    UNPUBLISHED = "article.unpublished", _("記事の公開が取り下げられた（article.unpublished）")
+    SCHEDULED = "article.scheduled", _("記事の公開が予約された（article.scheduled）")
+
+
+class WebhookEndpoint(models.Model):
+    """An address that hears about articles: signed JSON, or a Slack-compatible message."""
+
+    class Format(models.TextChoices):
+        GENERIC = "generic", _("汎用JSON")
+        SLACK = "slack", _("Slack互換（Incoming Webhook）")
+
+    name = models.CharField(_("名前"), max_length=100, help_text=_("例：編集部Slack、ニュースレター配信"))
+    url = HttpsURLField(
+        _("送信先URL"), max_length=500, help_text=_("https:// で始まる、インターネット上のアドレス（社内・ローカルのアドレスには送れません）")
+    )
+    secret = models.CharField(
+        _("署名用シークレット"),
+        max_length=200,
+        default=new_webhook_secret,
+        help_text=_("受信側で署名（X-Allforces-Signature）を検証するための共有シークレット。docs/webhooks.md を参照。"),
+    )
+    events = models.JSONField(_("イベント"), default=list, blank=True)
+    payload_format = models.CharField(_("形式"), max_length=10, choices=Format.choices, default=Format.GENERIC)
+    is_active = models.BooleanField(_("有効"), default=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("Webhook送信先")
+        verbose_name_plural = _("Webhook送信先")
+        permissions = [("manage_webhooks", _("Webhookの送信先と配信履歴を管理する"))]
+
+    def __str__(self):
+        return self.name
+
+    def hears(self, event: str) -> bool:
+        return self.is_active and event in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one endpoint: the delivery log, one row per delivery.
+
+    ``payload`` is the article as it was when the event happened; the body sent adds the event,
+    this delivery's id and time (editorial.webhooks.body). ``attempts`` counts tries so far;
+    ``next_attempt_at`` is set while another try is planned.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("送信待ち")
+        RETRYING = "retrying", _("再試行待ち")
+        SUCCEEDED = "succeeded", _("成功")
+        FAILED = "failed", _("失敗")
+
+    delivery_id = models.UUIDField(_("配信ID"), default=uuid.uuid4, unique=True, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, verbose_name=_("送信先"), on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("イベント"), max_length=32, choices=WebhookEvent.choices)
+    article = models.ForeignKey(
+        Article, verbose_name=_("記事"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payload = models.JSONField(_("記事データ"), default=dict)
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("応答コード"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("所要時間（ミリ秒）"), null=True, blank=True)
+    response_excerpt = models.TextField(_("応答の冒頭"), blank=True)
+    error = models.TextField(_("エラー"), blank=True)
+    created_at = models.DateTimeField(_("発生日時"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("最終試行日時"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("次回試行予定"), null=True, blank=True)
+    resent_from = models.ForeignKey(
+        "self", verbose_name=_("再送元"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_recent")]
+        verbose_name = _("Webhook配信履歴")
+        verbose_name_plural = _("Webhook配信履歴")
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint_id} ({self.delivery_id})"

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from blog.images import images_without_alt
 from blog.models import Article
 
-from . import desk_time, notifications, sharing
+from . import desk_time, notifications, sharing, webhooks
 from .models import Transition
 
 Status = Article.Status
@@ -210,6 +210,7 @@ def _move(
             article=locked, from_status=edge.source, to_status=edge.target, by=actor, comment=comment.strip(), edge=edge.name
         )
         notifications.transition_made(locked, record)
+        webhooks.transition_made(locked, record)
     article.status, article.published_at = locked.status, locked.published_at
     return locked
 

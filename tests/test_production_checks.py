@@ -52,6 +52,7 @@ def test_a_complete_production_environment_passes():
         ({"DJANGO_SITE_URL": None}, "DJANGO_SITE_URL"),
         ({"DJANGO_EMAIL_BACKEND": None}, "DJANGO_EMAIL_BACKEND"),
         ({"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, "DJANGO_EMAIL_BACKEND"),
+        ({"DJANGO_WEBHOOK_ALLOW_PRIVATE": "1"}, "DJANGO_WEBHOOK_ALLOW_PRIVATE"),
     ],
 )
 def test_check_deploy_fails_naming_the_missing_variable(changes, variable):

@@ -59,8 +59,8 @@ def build_site(count, prefix, pictures):
                 "category": categories[0].slug,
                 "tag": "llm",
                 "author": authors[0].slug,
-                # the filters read dates in the site's time zone (Japan): today there, not in UTC
-                "from": (timezone.localdate(now) - datetime.timedelta(days=30)).isoformat(),
+                # the search reads dates in Japan time, which is a day ahead of UTC from 15:00 UTC
+                "from": timezone.localdate(now - datetime.timedelta(days=30)).isoformat(),
                 "to": timezone.localdate(now).isoformat(),
             }
         ),

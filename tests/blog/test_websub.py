@@ -319,3 +319,112 @@ def test_an_article_in_a_series_also_pings_the_series_feeds(client, hub, article
     for url in series_feeds:
         hub_key = "WebSub" if url.endswith("feed.json") else "hub"
         assert feed_links(client, url.removeprefix(SITE)) == {hub_key: hub.url, "self": url}
+
+
+@pytest.mark.parametrize("status, retried", [(400, False), (404, False), (410, False), (408, True), (429, True), (500, True)])
+def test_a_hub_refusing_the_ping_is_not_asked_again_but_a_busy_one_is(hub, database_tasks, status, retried):
+    hub.status = status
+    ping_hub = websub.ping_hub
+    ping_hub.enqueue(hub.url, SITE + reverse("blog:feed"))
+    run_worker()
+    assert len(hub.requests) == 1
+    assert pings(TaskResultStatus.FAILED).count() == 1
+    assert pings(TaskResultStatus.READY).exists() is retried
+
+
+# -- Renames and merges of tags, categories and authors -------------------------------------------
+
+
+def own_feeds(kind, slug) -> set[str]:
+    return {SITE + reverse(f"blog:{kind}-feed{format}", args=[slug]) for format in ("", "-atom", "-json")}
+
+
+def site_feeds() -> set[str]:
+    return {SITE + reverse(name) for name in ("blog:feed", "blog:feed-atom", "blog:feed-json")}
+
+
+@pytest.fixture
+def settled(hub, django_capture_on_commit_callbacks):
+    """Make test data as its own committed change: its pings are sent and forgotten."""
+
+    def make(factory, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            made = factory(*args, **kwargs)
+        hub.requests.clear()
+        return made
+
+    return make
+
+
+@pytest.fixture
+def public(settled):
+    """Like ``article``, committed before the test's own change."""
+    return settled(
+        make_article,
+        "推論コストの話",
+        category=make_category("生成AI"),
+        tags=("LLM", "推論"),
+        authors=[make_author("佐藤香織"), make_author("鈴木健")],
+    )
+
+
+def test_renaming_a_tag_pings_its_feeds_and_the_sites(hub, public, django_capture_on_commit_callbacks):
+    tag = Tag.objects.get(name="LLM")
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.name = "大規模言語モデル"
+        tag.save()
+    assert sorted(hub.pinged()) == sorted(own_feeds("tag", tag.slug) | site_feeds())
+
+
+def test_a_new_category_slug_pings_the_old_and_the_new_feeds(hub, public, django_capture_on_commit_callbacks):
+    category = public.category
+    old_slug = category.slug
+    with django_capture_on_commit_callbacks(execute=True):
+        category.name, category.slug = "生成AI・LLM", "generative-ai"
+        category.save()
+    assert sorted(hub.pinged()) == sorted(own_feeds("category", old_slug) | own_feeds("category", "generative-ai") | site_feeds())
+
+
+def test_renaming_an_author_in_the_admin_pings_the_author_feeds_once(hub, client, chief, public, django_capture_on_commit_callbacks):
+    author = public.authors.get(name="佐藤香織")
+    client.force_login(make_user("root", is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:blog_author_change", args=[author.pk]),
+            {"name": "佐藤 香織", "slug": author.slug, "role": "", "bio": "", "x_url": "", "github_url": "", "website_url": "",
+             "photo_alt": "", "photo_focal_x": "0.5", "photo_focal_y": "0.5"},
+        )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    pinged = hub.pinged()
+    assert len(pinged) == len(set(pinged))
+    assert set(pinged) == own_feeds("author", author.slug) | site_feeds()
+
+
+def test_saving_without_a_new_name_and_renaming_a_tag_only_drafts_use_ping_nothing(hub, settled, django_capture_on_commit_callbacks):
+    settled(make_article, status=Status.DRAFT, tags=("未発表の製品",))
+    public = settled(make_article, tags=("GPU",))
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = Tag.objects.get(name="未発表の製品")
+        secret.name = "未発表の製品（仮）"
+        secret.save()
+        public.category.save()
+        Tag.objects.get(name="GPU").save()
+    assert hub.requests == []
+
+
+def test_merging_tags_pings_both_tags_feeds_and_the_sites(hub, public, django_capture_on_commit_callbacks):
+    source, target = Tag.objects.get(name="推論"), Tag.objects.create(name="推論処理")
+    with django_capture_on_commit_callbacks(execute=True):
+        source.merge_into(target)
+    pinged = hub.pinged()
+    assert len(pinged) == len(set(pinged))
+    assert set(pinged) == own_feeds("tag", source.slug) | own_feeds("tag", target.slug) | site_feeds()
+    assert sorted(public.tags.names()) == ["LLM", "推論処理"]
+
+
+def test_deleting_a_tag_pings_its_feeds_and_the_sites(hub, public, django_capture_on_commit_callbacks):
+    tag = Tag.objects.get(name="LLM")
+    slug = tag.slug
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.delete()
+    assert sorted(hub.pinged()) == sorted(own_feeds("tag", slug) | site_feeds())

@@ -3,7 +3,7 @@
     python bench/generate.py --articles 10000        # DATABASE_URL picks the database
 
 The same arguments always give the same rows (seeded random). Rows are bulk-inserted after
-``Article.render()``, so stored HTML, search text and reading time are exactly what the site
+``Article.render()`` and ``blog.stored_html.render_into()``, so stored HTML (body, card, header), search text and reading time are exactly what the site
 computes on save. Refuses to touch a database that already holds non-benchmark articles.
 """
 
@@ -239,10 +239,13 @@ def insert_articles(rng, articles, batch, quiet, started, category_rows, author_
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from blog.models import Article, TaggedArticle
+    from blog import stored_html
+    from blog.models import Article, Author, TaggedArticle
 
     base = timezone.now() - datetime.timedelta(days=1)
     AuthorLink = Article.authors.through
+    # The stored card and header list authors in the database's order of their names.
+    author_rank = {pk: i for i, pk in enumerate(Author.objects.order_by("name").values_list("pk", flat=True))}
     stream = sources(rng, articles, len(tag_rows), authors)
     pool = None
     if jobs > 1:
@@ -265,6 +268,12 @@ def insert_articles(rng, articles, batch, quiet, started, category_rows, author_
                     status=Article.Status.PUBLISHED,
                     published_at=base - datetime.timedelta(minutes=37 * number),
                     **derived,
+                )
+                tag_ids, author_ids = chosen
+                stored_html.render_into(
+                    article,
+                    authors=sorted((author_rows[i] for i in author_ids), key=lambda a: author_rank[a.pk]),
+                    tags=[tag_rows[t] for t in tag_ids],
                 )
                 rows.append(article)
                 picks.append(chosen)

@@ -7,7 +7,8 @@ class BlogConfig(AppConfig):
     verbose_name = _("公開サイト")
 
     def ready(self):
-        from . import caching, websub
+        from . import caching, stored_html, websub
 
         caching.connect_signals()
+        stored_html.connect_signals()
         websub.connect_signals()

@@ -15,7 +15,7 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from . import text
+from . import stored_html, text
 from .validators import validate_github_url, validate_https_url, validate_x_url
 from .rendering import excerpt_source, html_to_text, render_inline, render_markdown
 
@@ -207,9 +207,12 @@ class Tag(TagBase):
             return 0
         already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
         tag_merged.send(sender=Tag, source=self, target=target)
-        moved = TaggedArticle.objects.filter(tag=self).exclude(content_object_id__in=already).update(tag=target)
+        moving = TaggedArticle.objects.filter(tag=self).exclude(content_object_id__in=already)
+        moving_ids = list(moving.values_list("content_object_id", flat=True))
+        moved = moving.update(tag=target)
         self._hand_aliases_to(target)
-        self.delete()
+        self.delete()  # re-renders the articles left with this tag (they have the target already)
+        stored_html.refresh(moving_ids)  # an update() sends no signal
         return moved
 
     def alias_group(self) -> "AliasGroup | None":
@@ -351,7 +354,16 @@ class ArticleQuerySet(models.QuerySet):
         if with_html:
             keep.add("body_html")
         heavy = [f for f in ("body", "body_html", "body_text", "toc_html", "search_document", "extra") if f not in keep]
+        heavy += ["card_html", "card_details_html", "header_html"]
         return self.select_related("category", "cover").prefetch_related("authors", "tags").defer(*heavy)
+
+    def for_cards(self, *, with_text: bool = False):
+        """What a list of cards reads: each article's stored card (``blog.stored_html``), in one
+        query, no relation read. ``with_text``: a search card instead, whose title and snippet show
+        the query: the plain text, the cover and the stored details (date, category, byline, tags)."""
+        if with_text:
+            return self.select_related("cover").only("title", "slug", "cover", "body_text", "card_details_html")
+        return self.only("title", "slug", "published_at", "card_html")
 
     def with_tag(self, tag: Tag):
         return self.filter(tagged_items__tag=tag)
@@ -473,6 +485,12 @@ class Article(models.Model):
     reading_time = models.PositiveSmallIntegerField(_("読了時間（分・自動）"), editable=False, default=1)
     search_title = models.CharField(editable=False, max_length=200, blank=True)
     search_document = models.TextField(editable=False, blank=True)
+    # The article's card, a search card's details and the article page's header, as lists and
+    # the page show them (blog.stored_html): rendered on save and whenever a category, author,
+    # tag or picture they show changes.
+    card_html = models.TextField(editable=False, blank=True)
+    card_details_html = models.TextField(editable=False, blank=True)
+    header_html = models.TextField(editable=False, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -527,8 +545,13 @@ class Article(models.Model):
             if set(update_fields) & set(self.SOURCE_FIELDS):
                 self.render()
                 kwargs["update_fields"] = set(update_fields) | set(self.DERIVED_FIELDS)
-        elif self._state.adding or getattr(self, "_rendered_from", None) != self._sources() or None in self._sources():
-            self.render()
+            if set(kwargs["update_fields"]) & stored_html.SHOWN_FIELDS:
+                stored_html.render_into(self)
+                kwargs["update_fields"] = set(kwargs["update_fields"]) | set(stored_html.STORED_FIELDS)
+        else:
+            if self._state.adding or getattr(self, "_rendered_from", None) != self._sources() or None in self._sources():
+                self.render()
+            stored_html.render_into(self)
         super().save(*args, **kwargs)
         self._rendered_from = self._sources()
 

@@ -259,6 +259,18 @@ def pending_picture_html(picture: Picture, crop: str, *, css_class: str, extra) 
     )  # fmt: skip
 
 
+LAZY_IMG_END = ' decoding="async" loading="lazy">'  # how picture_html ends a lazy <img>
+
+
+def with_loading(html: str, loading: str) -> str:
+    """``html`` whose first lazy ``picture_html`` image loads as ``loading`` says instead:
+    the stored card (``blog.stored_html``) is kept lazy and serves every position of a list."""
+    if loading == "lazy":
+        return html
+    end = ' decoding="async" fetchpriority="high">' if loading == "high" else ' decoding="async">'
+    return html.replace(LAZY_IMG_END, end, 1)
+
+
 def share_rendition(picture: Picture | None) -> dict | None:
     """The JPEG share crop closest to 1200 pixels wide, as ``{"url", "width", "height"}``
     (a storage URL, maybe relative), or None."""

@@ -38,7 +38,8 @@ class RememberedCountPaginator(Paginator):
 
 
 class PublishedArticleMixin:
-    """Every public list starts from the one visibility rule: ``published().for_listing()``."""
+    """Every public list starts from the one visibility rule, ``published()``, and shows each
+    article's stored card (``for_cards()``)."""
 
     model = Article
     paginate_by = 12
@@ -50,7 +51,7 @@ class PublishedArticleMixin:
     eager_cards = 0
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return Article.objects.published().for_cards()
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         if not (self.remember_count and isinstance(queryset, QuerySet)):
@@ -97,7 +98,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         # The page shows the HTML; authors and tags come in get_context_data, when needed.
-        heavy = ["body", "body_text", "search_document", "extra"]
+        heavy = ["body", "body_text", "search_document", "extra", "card_html", "card_details_html"]
         return Article.objects.published().select_related("category", "cover", "series_entry__series").defer(*heavy)
 
     def get_context_data(self, **kwargs):
@@ -111,7 +112,7 @@ class ArticleDetailView(DetailView):
     def related_articles(self) -> list:
         """``related_to()``, ranked once per content version (the ranking reads every article
         sharing a tag), shown as cards: kept HTML, or the article where none is kept."""
-        listing = Article.objects.published().for_listing()
+        listing = Article.objects.published().for_cards()
         ranked = []
 
         def rank():
@@ -331,7 +332,7 @@ class SearchView(PublishedArticleMixin, ListView):
         self.notices = [notice, *self.filters.notices] if notice else self.filters.notices
         if not self.parsed:
             return Article.objects.none()
-        listing = self.filters.apply(Article.objects.published().for_listing(with_text=True))
+        listing = self.filters.apply(Article.objects.published().for_cards(with_text=True))
         return SearchResults(listing, self.parsed, self.request, order=self.order, scope=self.filters.key)
 
     def get_context_data(self, **kwargs):

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from config.tasks import PermanentFailure, retryable_status, retrying_task
 
+from . import stored_html
 from .models import Article, Author, Category, SeriesEntry, Tag, tag_merged
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def _feeds_now(pk) -> set[str]:
 def article_saving(sender, instance, update_fields=None, raw=False, **kwargs):
     if not hub() or raw:
         return
-    if update_fields is not None and set(update_fields) <= set(Article.DERIVED_FIELDS):
+    if update_fields is not None and set(update_fields) <= {*Article.DERIVED_FIELDS, *stored_html.STORED_FIELDS}:
         instance._websub_before = None  # a re-render: what readers see did not change
         return
     instance._websub_before = _feeds_now(instance.pk)

@@ -28,7 +28,7 @@ def render_preview(request, article: Article, *, shared_until=None):
     """``blog/article_detail.html`` itself, with a preview banner and ``noindex``; related cards are
     the public page's cards, rendered afresh and kept nowhere."""
     caching.keep_nothing(request)
-    related = Article.objects.published().for_listing().related_to(article)
+    related = Article.objects.published().for_cards().related_to(article)
     context = {
         "article": article,
         "related_articles": [caching.Card(card.pk, article=card) for card in related],

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import pictures, share_images, text
+from .. import pictures, share_images, stored_html, text
 from ..feeds import TEAM_BYLINE
 
 register = template.Library()
@@ -196,6 +196,14 @@ def share_image(context, article) -> dict:
         "url": absolute_url(context, share_images.share_image_path(article)),
         "width": share_images.WIDTH, "height": share_images.HEIGHT, "type": "image/png", "alt": article.title,
     }  # fmt: skip
+
+
+@register.simple_tag
+def stored(article, field, loading="lazy"):
+    """An article's stored HTML (``blog.stored_html``: ``card_html``, ``card_details_html`` or
+    ``header_html``), a card's cover loading as ``loading`` says. An article stored before this
+    HTML existed (until ``manage.py rerender_articles`` runs) has it rendered here instead."""
+    return stored_html.stored(article, field, loading)
 
 
 @register.simple_tag

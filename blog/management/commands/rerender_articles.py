@@ -1,7 +1,8 @@
-"""Re-render every stored article with the current Markdown pipeline.
+"""Re-render every stored article with the current Markdown pipeline and templates.
 
-Articles are rendered on save; after the pipeline changes (a new construct, a sanitizer rule),
-the stored HTML, table of contents and search text are from the old one until this runs.
+Articles are rendered on save; after the pipeline changes (a new construct, a sanitizer rule) or a
+template of the stored card, search details or header changes (``blog.stored_html``), the stored
+HTML, table of contents and search text are from the old one until this runs.
 """
 
 import sys
@@ -9,17 +10,15 @@ import sys
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from blog import stored_html
 from blog.models import Article
 
-DERIVED_FIELDS = [
-    "body_html", "body_text", "toc_html", "excerpt_html", "description", "reading_time",
-    "search_title", "search_document",
-]  # fmt: skip
+DERIVED_FIELDS = [*Article.DERIVED_FIELDS, *stored_html.STORED_FIELDS]
 BATCH = 200
 
 
 class Command(BaseCommand):
-    help = "保存済みの全記事を現在の Markdown パイプラインで再レンダリングし、変わった件数を報告します。"
+    help = "保存済みの全記事を現在の Markdown パイプラインとテンプレート（カード・見出し）で再レンダリングし、変わった件数を報告します。"
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="保存せず、変わる記事の件数だけを数えます。")
@@ -27,11 +26,16 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         total = Article.objects.count()
         changed, done = [], 0
-        fields = ["pk", "slug", "title", "body", "excerpt", *DERIVED_FIELDS]
-        articles = Article.objects.only(*[f for f in fields if f != "pk"]).order_by("pk")
+        articles = (
+            Article.objects.defer("extra")
+            .select_related("category", "cover")
+            .prefetch_related("authors", "tags")
+            .order_by("pk")
+        )
         for article in articles.iterator(chunk_size=BATCH):
             before = [getattr(article, name) for name in DERIVED_FIELDS]
             article.render()
+            stored_html.render_into(article)
             if [getattr(article, name) for name in DERIVED_FIELDS] != before:
                 changed.append(article.title)
                 if not dry_run:

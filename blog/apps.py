@@ -7,7 +7,8 @@ class BlogConfig(AppConfig):
     verbose_name = _("公開サイト")
 
     def ready(self):
-        from . import caching, websub
+        from . import websub
+        from .cache import tags
 
-        caching.connect_signals()
+        tags.connect_signals()
         websub.connect_signals()

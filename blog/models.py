@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import text
+from .cache.tags import article_state, merged
 from .validators import validate_github_url, validate_https_url, validate_x_url
 from .rendering import excerpt_source, html_to_text, render_inline, render_markdown
 
@@ -203,6 +204,7 @@ class Tag(TagBase):
         moved = TaggedArticle.objects.filter(tag=self).exclude(content_object_id__in=already).update(tag=target)
         self._hand_aliases_to(target)
         self.delete()
+        merged(target)  # the update above sent no signal
         return moved
 
     def alias_group(self) -> "AliasGroup | None":
@@ -503,6 +505,7 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._rendered_from = instance._sources()
+        instance._cache_state = article_state(instance)  # where it was listed (blog/cache/tags.py)
         return instance
 
     def _sources(self):

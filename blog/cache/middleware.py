@@ -77,7 +77,9 @@ def normalize_query(request, declared: dict) -> str:
     """Rewrite the query string to the declared parameters, normalized and sorted: tracking tags,
     junk and repeats are dropped before the view runs, so it renders exactly what the key names."""
     values = {}
-    for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
+    # WSGI hands the raw bytes over as latin-1; a client may send them unescaped (UTF-8).
+    raw = request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace").decode("utf-8", "replace")
+    for name, value in parse_qsl(raw, keep_blank_values=True):
         if name in declared:
             values[name] = value  # the last one wins, as QueryDict.get does
     normalized = {name: declared[name](value) for name, value in values.items()}

@@ -51,11 +51,7 @@ def invalidate(tags) -> None:
     cdn_purge(tags)
 
 
-def _flush(connection) -> None:
-    tags = getattr(connection, "_cache_tags_pending", None) or set()
-    connection._cache_tags_pending = set()
-    if not tags:
-        return  # an earlier callback of the same transaction flushed them
+def _after_commit(tags) -> None:
     invalidate(tags)
     if settings.DATABASE_REPLICAS:
         # and once more when the replicas replayed it: a reader served by a lagging replica
@@ -67,20 +63,16 @@ def _flush(connection) -> None:
 
 
 def invalidate_on_commit(tags) -> None:
-    """Drop ``tags`` now and once more after the surrounding transaction commits, where the CDN
-    hears of them (once per transaction, however many rows it saved).
+    """Drop ``tags`` now (inside a transaction) and once more after it commits, where the CDN
+    hears of them: once per change (a save, a relation changed), never for a rolled-back one.
 
     Now: staff and later readers of this process see the change even before the commit returns.
     After the commit: a reader that rendered the old rows in between is caught by its generation
-    (``store.keep``) or by this second pass. A rolled-back change is invalidated anyway (harmless).
+    (``store.keep``) or by this second pass.
     """
     from django.db import connection
 
-    tags = set(tags)
+    tags = frozenset(tags)
     if connection.in_atomic_block:
         store.invalidate(tags)
-    pending = getattr(connection, "_cache_tags_pending", None)
-    if pending is None:
-        pending = connection._cache_tags_pending = set()
-    pending.update(tags)
-    transaction.on_commit(lambda: _flush(connection), robust=True)
+    transaction.on_commit(lambda: _after_commit(tags), robust=True)

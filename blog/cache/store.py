@@ -23,7 +23,7 @@ invalidates its own entries, as with any local-memory cache).
 
 import logging
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger("blog.cache")
@@ -43,14 +43,15 @@ ERRORS = (RedisError, OSError)
 
 
 def _redis():
-    """The raw Redis client when the default cache is Redis (and up), else ``None``."""
-    if isinstance(cache, RedisCache) and not getattr(cache, "is_down", False):
-        return cache._cache.get_client(write=True)
+    """The default cache and its raw Redis client when it is Redis (and up), else ``None``."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache) and not getattr(backend, "is_down", False):
+        return backend, backend._cache.get_client(write=True)
     return None
 
 
 def _failed(operation: str, error: Exception) -> None:
-    failed = getattr(cache, "_failed", None)
+    failed = getattr(caches["default"], "_failed", None)
     if failed:
         failed(operation, error)
     else:
@@ -74,17 +75,18 @@ def keep(key: str, value, tags, timeout: int, started: int) -> bool:
     """Store ``value`` under ``key`` for ``timeout`` seconds, indexed under ``tags``, unless one
     of ``tags`` was invalidated since generation ``started``. ``True`` if it stays kept."""
     tags = sorted(set(tags))
-    client = _redis()
-    if client is not None:
+    redis = _redis()
+    if redis is not None:
+        backend, client = redis
         try:
             pipe = client.pipeline(transaction=False)
-            raw_key = cache.make_and_validate_key(key)
+            raw_key = backend.make_and_validate_key(key)
             for tag in tags:
-                index = cache.make_and_validate_key(INDEX_KEY.format(tag=tag))
+                index = backend.make_and_validate_key(INDEX_KEY.format(tag=tag))
                 pipe.sadd(index, raw_key)
                 pipe.expire(index, timeout + 60)
-            pipe.set(raw_key, cache._cache._serializer.dumps(value), ex=max(1, timeout))
-            pipe.mget([cache.make_and_validate_key(STAMP_KEY.format(tag=tag)) for tag in tags] or ["-"])
+            pipe.set(raw_key, backend._cache._serializer.dumps(value), ex=max(1, timeout))
+            pipe.mget([backend.make_and_validate_key(STAMP_KEY.format(tag=tag)) for tag in tags] or ["-"])
             stamps = pipe.execute()[-1]
             if any(int(stamp) > started for stamp in stamps if stamp is not None):
                 client.delete(raw_key)
@@ -111,15 +113,16 @@ def invalidate(tags) -> int:
     tags = sorted(set(tags))
     if not tags:
         return generation()
-    client = _redis()
-    if client is not None:
+    redis = _redis()
+    if redis is not None:
+        backend, client = redis
         try:
-            raw_generation = cache.make_and_validate_key(GENERATION_KEY)
+            raw_generation = backend.make_and_validate_key(GENERATION_KEY)
             current = client.incr(raw_generation)
             pipe = client.pipeline(transaction=True)
             for tag in tags:
-                index = cache.make_and_validate_key(INDEX_KEY.format(tag=tag))
-                pipe.set(cache.make_and_validate_key(STAMP_KEY.format(tag=tag)), current, ex=STAMP_SECONDS)
+                index = backend.make_and_validate_key(INDEX_KEY.format(tag=tag))
+                pipe.set(backend.make_and_validate_key(STAMP_KEY.format(tag=tag)), current, ex=STAMP_SECONDS)
                 pipe.smembers(index)
                 pipe.delete(index)
             results = pipe.execute()

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from blog import caching
+from blog.cache import fragments
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_only_the_configured_site_host_is_kept(site, settings):
 def test_one_off_searches_are_answered_but_not_kept(site):
     client, _ = site
     before = cache_size()
-    for n in range(caching.REPEATED_QUERIES_KEPT + 300):
+    for n in range(fragments.REPEATED_SEARCHES_KEPT + 300):
         response = client.get("/search/", {"q": f"推論 {n}"})
         assert response.status_code == 200 and "X-Page-Cache" not in response
     # One bounded record of the queries seen, the alias table, the count of the one term every

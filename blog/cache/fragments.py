@@ -17,6 +17,7 @@ host that is not the site's, or with ``FRAGMENT_CACHE_SECONDS = 0``: everything 
 import hashlib
 from dataclasses import dataclass
 
+from django import template
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
@@ -302,8 +303,6 @@ def seen_before(request, token: str) -> bool:
 
 
 # -- {% kept %} ----------------------------------------------------------------------------------
-
-from django import template  # noqa: E402
 
 register = template.Library()
 

@@ -25,7 +25,6 @@ revisions, share links, assignments). Changes are collected per transaction and 
 after the commit (``blog.cache.purge.invalidate``), where the CDN purge hook hears of them too.
 """
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 ARTICLES = "articles"
@@ -91,10 +90,19 @@ def _is_public(status) -> bool:
     return status in Article.PUBLIC_STATUSES
 
 
-def article_state(article) -> tuple:
-    """What decides where an article is listed: ``(public, published_at, category_id)``."""
+STATE_FIELDS = ("status", "published_at", "category_id")
+
+
+def article_state(article) -> tuple | None:
+    """What decides where an article is listed: ``(public, published_at, category_id)``; ``None``
+    when the row was read without one of them (deferred): unknown."""
     values = article.__dict__
-    return (values.get("status") in type(article).PUBLIC_STATUSES, values.get("published_at"), values.get("category_id"))
+    if any(name not in values for name in STATE_FIELDS):
+        return None
+    return (values["status"] in type(article).PUBLIC_STATUSES, values["published_at"], values["category_id"])
+
+
+UNKNOWN = (True, None, None)  # a state not known: taken as public and listed elsewhere
 
 
 def memberships(article) -> set[str]:
@@ -121,7 +129,10 @@ def category_flipped(category_id, article_pk) -> bool:
 def article_changed(article, before, *, deleted=False, lists=None) -> set[str]:
     """The tags a saved (or deleted) article invalidates; ``before`` is its state when read
     (``article_state``), ``None`` for a new article."""
-    after = (False, None, None) if deleted else article_state(article)
+    if deleted:
+        after = (False, None, None)
+    else:  # read now, deferred fields included (a save by a partial row)
+        after = (article.status in type(article).PUBLIC_STATUSES, article.published_at, article.category_id)
     was_public = bool(before and before[0])
     if not (was_public or after[0]):
         return set()  # a draft, or an article in review, that never was public: no public page shows it
@@ -146,24 +157,24 @@ def _pending(tags) -> None:
 
 
 def _article_pre_save(sender, instance, **kwargs):
-    instance._cache_state_before = None if instance._state.adding else getattr(instance, "_cache_state", None)
+    instance._cache_state_before = None if instance._state.adding else getattr(instance, "_cache_state", None) or UNKNOWN
 
 
 def _article_saved(sender, instance, created, **kwargs):
-    before = None if created else getattr(instance, "_cache_state_before", None)
-    if before is None and not created:
-        before = (True, None, None)  # not read from the database here: assume it was public
+    before = None if created else getattr(instance, "_cache_state_before", None) or UNKNOWN
     _pending(article_changed(instance, before))
     instance._cache_state = article_state(instance)
 
 
 def _article_pre_delete(sender, instance, **kwargs):
     # before the cascade removes its tags, authors and series entry
-    instance._cache_lists = memberships(instance)
+    before = getattr(instance, "_cache_state", None) or article_state(instance) or UNKNOWN
+    if before[0]:
+        instance._cache_lists = memberships(instance)
 
 
 def _article_deleted(sender, instance, **kwargs):
-    before = getattr(instance, "_cache_state", None) or article_state(instance)
+    before = getattr(instance, "_cache_state", None) or article_state(instance) or UNKNOWN
     _pending(article_changed(instance, before, deleted=True, lists=getattr(instance, "_cache_lists", None)))
 
 
@@ -254,5 +265,3 @@ def merged(target) -> None:
     signal): the target's pages and list; the source's go with its deletion."""
     _pending({of(target), listing(target), "tags", SEARCH, SITEMAP})
 
-
-__all__ = ["of", "listing", "shown", "article_changed", "connect_signals", "transaction"]

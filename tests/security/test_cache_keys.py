@@ -19,6 +19,11 @@ def cache_size() -> int:
     return len(cache._cache)  # the test settings' local-memory cache
 
 
+def bookkeeping() -> int:
+    """The cache-tag indexes and stamps (blog/cache/store.py): one per tag, not per query."""
+    return sum(1 for key in cache._cache if ":cache:tag-" in key)
+
+
 @pytest.fixture
 def site():
     articles = [make_article(f"キャッシュ鍵の記事{i}", tags=["LLM", "推論"]) for i in range(3)]
@@ -83,7 +88,9 @@ def test_one_off_searches_are_answered_but_not_kept(site):
     # One bounded record of the queries seen, the alias table, the count of the one term every
     # query shares (推論, asked again and again by the help a search that found nothing gives),
     # and each found article's card details: bounded by the articles, not by the queries.
-    assert cache_size() - before <= 3 + len(site[1])
+    assert cache_size() - before <= 3 + len(site[1]) + bookkeeping()
+    # and one index per cache tag of what they show (the articles, their tags, authors, category)
+    assert bookkeeping() <= 4 * len(site[1]) + 12
     # Past the budget, a new query is not kept even when repeated.
     for _ in range(3):
         assert "X-Page-Cache" not in client.get("/search/", {"q": "新しい質問"})

@@ -504,26 +504,31 @@ TASK_LABELS = {
 }
 
 
-class TaskStatusFilter(admin.SimpleListFilter):
+class LabelledValueFilter(admin.SimpleListFilter):
+    """Filter on one field by the values of a ``{value: Japanese label}`` mapping; other values are ignored."""
+
+    field_name = ""
+    labels: dict = {}
+
+    def lookups(self, request, model_admin):
+        return list(self.labels.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field_name: self.value()}) if self.value() in self.labels else queryset
+
+
+class TaskStatusFilter(LabelledValueFilter):
     title = _("状態")
     parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return list(TASK_STATUS_LABELS.items())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status=self.value()) if self.value() in TASK_STATUS_LABELS else queryset
+    field_name = "status"
+    labels = TASK_STATUS_LABELS
 
 
-class TaskKindFilter(admin.SimpleListFilter):
+class TaskKindFilter(LabelledValueFilter):
     title = _("処理")
     parameter_name = "task"
-
-    def lookups(self, request, model_admin):
-        return list(TASK_LABELS.items())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(task_path=self.value()) if self.value() in TASK_LABELS else queryset
+    field_name = "task_path"
+    labels = TASK_LABELS
 
 
 admin.site.unregister(DBTaskResult)

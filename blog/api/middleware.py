@@ -16,7 +16,6 @@ whole-page cache skips the API (``blog.cache.middleware.excluded_prefixes``): re
 """
 
 import hashlib
-import math
 import time
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from django.utils.http import parse_etags
 
 from config.middleware import client_address
 
+from .. import ratelimit
 from ..cache import fragments, store
 from .errors import error_response
 
@@ -38,8 +38,6 @@ ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Retry-After"
 PREFLIGHT_MAX_AGE = 600
-RATE_WINDOW_SECONDS = 60
-RATE_KEY = "api-rate:{address}:{window}"
 # The API's own code: a deploy that changes what it answers changes every ETag.
 CODE_DIGEST = hashlib.sha256(
     b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))) + ninja.__version__.encode()
@@ -54,29 +52,6 @@ def allowed_origin(origin: str | None) -> str | None:
     if "*" in origins:
         return "*"
     return origin if origin in origins else None
-
-
-def retry_after(address: str) -> int | None:
-    """Count one request from ``address``; seconds to wait when it is over the limit, else ``None``.
-
-    Fixed one-minute windows: one ``add`` and one ``incr`` per request. Without a working cache
-    nothing is counted and nothing refused.
-    """
-    limit = settings.API_RATE_LIMIT
-    if limit <= 0:
-        return None
-    now = time.time()
-    window = int(now // RATE_WINDOW_SECONDS)
-    digest = hashlib.sha256(address.encode()).hexdigest()[:24]
-    key = RATE_KEY.format(address=digest, window=window)
-    cache.add(key, 0, RATE_WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # gone between add and incr (evicted, or no cache answering)
-        return None
-    if count <= limit:
-        return None
-    return max(1, math.ceil((window + 1) * RATE_WINDOW_SECONDS - now))
 
 
 def content_etag(request) -> str | None:
@@ -131,7 +106,7 @@ class ContentApiMiddleware:
             return error_response(
                 405, "method_not_allowed", "この API は読み取り専用です（GET のみ）。", Allow=ALLOWED_METHODS
             )
-        wait = retry_after(client_address(request))
+        wait = ratelimit.retry_after("api", client_address(request), settings.API_RATE_LIMIT)
         if wait is not None:
             return error_response(
                 429,

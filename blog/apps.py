@@ -7,8 +7,9 @@ class BlogConfig(AppConfig):
     verbose_name = _("公開サイト")
 
     def ready(self):
-        from . import caching, stored_html, websub
+        from . import stored_html, websub
+        from .cache import tags
 
-        caching.connect_signals()
         stored_html.connect_signals()
+        tags.connect_signals()
         websub.connect_signals()

@@ -5,10 +5,16 @@ Every feed starts from ``Article.objects.published()``. Items carry the full san
 gives its own address (``rel="self"``) and, with ``WEBSUB_HUB`` set, its WebSub hub
 (``rel="hub"``, blog/websub.py). Views are
 wrapped with ``django.views.decorators.http.condition`` (see ``conditional_feed``), so readers
-that send ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not Modified`` for two cheap queries.
+that send ``If-Modified-Since`` get ``304 Not Modified`` for two cheap queries. Feeds are kept by
+the page cache like pages, under the cache tags of their object and items, so a reader's
+``If-None-Match`` is answered from the kept ``ETag`` in one cache read.
+
+A feed carries at most ``FEED_LENGTH`` items and at most ``FEED_MAX_BYTES`` of item content
+(full bodies stay full: the items that do not fit are left out, never cut; the first always fits).
 """
 
-import hashlib
+import contextvars
+
 import html
 
 import nh3
@@ -21,13 +27,17 @@ from django.utils import feedgenerator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
-from .caching import current_version
+from .cache import fragments
+from .cache.tags import listing
 from .models import Article, Author, Category, Series, Tag
 from .rendering import sanitize
 from .text import strip_controls
 from .visibility import with_public_articles
 
 FEED_LENGTH = 20
+FEED_MAX_BYTES = 256 * 1024
+# Bytes an item takes besides its body and summary (title, links, dates, names, markup).
+ITEM_OVERHEAD_BYTES = 1024
 TEAM_BYLINE = "ALLFORCES編集部"
 
 # Fields that carry sanitized HTML: rendered by blog.rendering.sanitize, written as they are.
@@ -69,6 +79,20 @@ def _clean_fields(fields: dict, html_fields) -> dict:
         name: value if name in html_fields else plain_text(value) if name in TEXT_FIELDS else xml_safe(value)
         for name, value in fields.items()
     }
+
+
+_request = contextvars.ContextVar("feed_request")
+
+
+def capped(articles: list) -> list:
+    """The first of ``articles`` that fit in ``FEED_MAX_BYTES`` together (at least one)."""
+    kept, size = [], 0
+    for article in articles:
+        size += len(article.body_html.encode()) + len(article.summary_html.encode()) + ITEM_OVERHEAD_BYTES
+        if kept and size > FEED_MAX_BYTES:
+            break
+        kept.append(article)
+    return kept
 
 
 def site_url(path: str) -> str:
@@ -152,8 +176,22 @@ class ArticleFeed(Feed):
         """Every article this feed could show: the published ones, narrowed to ``obj``."""
         return Article.objects.published()
 
+    def __call__(self, request, *args, **kwargs):
+        token = _request.set(request)
+        try:
+            return super().__call__(request, *args, **kwargs)
+        finally:
+            _request.reset(token)
+
     def items(self, obj):
-        return self.scope(obj).for_listing(with_html=True)[:FEED_LENGTH]
+        return self.shown_items(obj, _request.get(None))
+
+    def shown_items(self, obj, request):
+        """The newest ``FEED_LENGTH`` articles, as many as fit in ``FEED_MAX_BYTES``; ``request``'s
+        response is said to show them, and ``obj`` with its list."""
+        items = capped(list(self.scope(obj).for_listing(with_html=True)[:FEED_LENGTH]))
+        fragments.shows(request, obj, listing(obj), *items)
+        return items
 
     def title(self, obj):
         return f"{settings.SITE_NAME} — {settings.SITE_TAGLINE}"
@@ -204,19 +242,14 @@ class ArticleFeed(Feed):
             "authors": [(a.name, site_url(a.get_absolute_url())) for a in item.authors.all()],
         }
 
-    def validators(self, request, **kwargs):
-        """Return ``(etag, last_modified)`` of this feed from one light query, memoized on the request."""
-        if not hasattr(request, "_feed_validators"):
+    def last_modified(self, request, **kwargs):
+        """The newest update among the feed's items, from one light query, memoized on the request.
+        (The ETag is the body's: a renamed tag or category changes it, no date does.)"""
+        if not hasattr(request, "_feed_last_modified"):
             obj = self.get_object(request, **kwargs)
-            rows = list(self.scope(obj).values_list("pk", "updated_at", "published_at")[:FEED_LENGTH])
-            last_modified = max((max(u, p) for _pk, u, p in rows), default=None)
-            # The content version moves on any saved change (a renamed tag, category or author
-            # too), so the ETag cannot outlive what the feed shows.
-            key = [self.url_name, obj.pk if obj else "", str(obj) if obj else "", current_version() or ""]
-            key += [f"{pk}:{u.timestamp()}:{p.timestamp()}" for pk, u, p in rows]
-            etag = hashlib.sha256("|".join(map(str, key)).encode()).hexdigest()[:32]
-            request._feed_validators = (etag, last_modified)
-        return request._feed_validators
+            rows = self.scope(obj).values_list("updated_at", "published_at")[:FEED_LENGTH]
+            request._feed_last_modified = max((max(u, p) for u, p in rows), default=None)
+        return request._feed_last_modified
 
 
 class CategoryFeed(ArticleFeed):
@@ -296,7 +329,4 @@ SeriesAtomFeed = atom(SeriesFeed)
 def conditional_feed(feed_class: type[ArticleFeed]):
     """A view for ``feed_class`` answering ``304 Not Modified`` when the reader's copy is current."""
     feed = feed_class()
-    return condition(
-        etag_func=lambda request, **kwargs: feed.validators(request, **kwargs)[0],
-        last_modified_func=lambda request, **kwargs: feed.validators(request, **kwargs)[1],
-    )(feed)
+    return condition(last_modified_func=feed.last_modified)(feed)

@@ -1,8 +1,8 @@
 """The index pages' data: every tag, category and author with a published article, and how many.
 
 Each list is one grouped query whatever the number of rows (the tag list is read on the narrow
-tag table, joined to ``Article.objects.published()``), remembered per content version by the
-views (``caching.remember``): a rename, a merge or a publication moves the version on.
+tag table, joined to ``Article.objects.published()``), kept by the views under the cache tags
+``articles`` and ``tags`` / ``categories`` / ``authors`` (blog/cache/tags.py).
 
 The tag index can also be read by initial, the way a Japanese book index is: Latin letters A–Z,
 then the gojūon rows あ行…わ行 (kana by their row, kanji by their reading), then その他.

@@ -2,7 +2,7 @@
 
 The same feeds as ``blog/feeds.py``, written as JSON: each JSON feed class is its RSS class with a
 ``…-json`` URL name, so the lookup (404 for an unknown slug or an object with no public article),
-the scope, the items, the cap and the ETag / Last-Modified validators are those of the RSS and
+the scope, the items, the caps and the Last-Modified validator are those of the RSS and
 Atom feeds. Items carry the full body sanitized as the other feeds carry it, with relative links
 resolved against the article's URL (a JSON document has no base URL of its own).
 """
@@ -79,7 +79,7 @@ class JsonFeedView:
         hub = settings.WEBSUB_HUB
         if hub:
             document["hubs"] = [{"type": "WebSub", "url": hub}]
-        document["items"] = [self.item(request, article) for article in feed.items(obj)]
+        document["items"] = [self.item(request, article) for article in feed.shown_items(obj, request)]
         return document
 
     def team(self, request) -> dict:
@@ -131,8 +131,4 @@ def conditional_json_feed(feed_class: type[feeds.ArticleFeed]):
     """A JSON Feed view answering ``304 Not Modified`` when the reader's copy is current
     (the validators of ``feeds.conditional_feed``)."""
     view = JsonFeedView(feed_class)
-    feed = view.feed
-    return condition(
-        etag_func=lambda request, **kwargs: feed.validators(request, **kwargs)[0],
-        last_modified_func=lambda request, **kwargs: feed.validators(request, **kwargs)[1],
-    )(view)
+    return condition(last_modified_func=view.feed.last_modified)(view)

@@ -16,6 +16,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import stored_html, text
+from .cache.tags import article_state, merged
 from .validators import validate_github_url, validate_https_url, validate_x_url
 from .rendering import excerpt_source, html_to_text, render_inline, render_markdown
 
@@ -213,6 +214,7 @@ class Tag(TagBase):
         self._hand_aliases_to(target)
         self.delete()  # re-renders the articles left with this tag (they have the target already)
         stored_html.refresh(moving_ids)  # an update() sends no signal
+        merged(target)  # nor does it invalidate: the target's pages now show the moved articles
         return moved
 
     def alias_group(self) -> "AliasGroup | None":
@@ -354,7 +356,7 @@ class ArticleQuerySet(models.QuerySet):
         if with_html:
             keep.add("body_html")
         heavy = [f for f in ("body", "body_html", "body_text", "toc_html", "search_document", "extra") if f not in keep]
-        heavy += ["card_html", "card_details_html", "header_html"]
+        heavy += ["card_html", "card_details_html", "header_html", "shown_tags"]
         return self.select_related("category", "cover").prefetch_related("authors", "tags").defer(*heavy)
 
     def for_cards(self, *, with_text: bool = False):
@@ -362,8 +364,10 @@ class ArticleQuerySet(models.QuerySet):
         query, no relation read. ``with_text``: a search card instead, whose title and snippet show
         the query: the plain text, the cover and the stored details (date, category, byline, tags)."""
         if with_text:
-            return self.select_related("cover").only("title", "slug", "cover", "body_text", "card_details_html")
-        return self.only("title", "slug", "published_at", "card_html")
+            return self.select_related("cover").only(
+                "title", "slug", "category", "cover", "body_text", "card_details_html", "shown_tags"
+            )
+        return self.only("title", "slug", "published_at", "category", "cover", "card_html", "shown_tags")
 
     def with_tag(self, tag: Tag):
         return self.filter(tagged_items__tag=tag)
@@ -491,6 +495,9 @@ class Article(models.Model):
     card_html = models.TextField(editable=False, blank=True)
     card_details_html = models.TextField(editable=False, blank=True)
     header_html = models.TextField(editable=False, blank=True)
+    # The cache tags of the authors and tags the stored HTML shows (blog.cache.tags.shown_article):
+    # a list of cards learns them without reading those relations.
+    shown_tags = models.TextField(editable=False, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -528,6 +535,7 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._rendered_from = instance._sources()
+        instance._cache_state = article_state(instance)  # where it was listed (blog/cache/tags.py)
         return instance
 
     def _sources(self):

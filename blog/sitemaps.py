@@ -16,7 +16,9 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from .caching import page_number
+from .cache.fragments import shows
+from .cache.middleware import page_number
+from .cache.tags import ARTICLES, SITEMAP
 from .models import Article, Author, Category, Series, SeriesEntry, Tag
 from .text import strip_controls
 
@@ -109,6 +111,7 @@ class NewsSitemap(SiteSitemap):
 
 def news_sitemap_view(request):
     """``/sitemap-news.xml``: one page (at most ``NEWS_LIMIT`` articles), no query parameters."""
+    shows(request, ARTICLES, SITEMAP)
     return sitemap(
         request, {"news": NewsSitemap}, template_name="blog/sitemap_news.xml", content_type="application/xml; charset=utf-8"
     )
@@ -173,6 +176,7 @@ SITEMAPS = {
 
 def sitemap_view(request, **kwargs):
     """Django's sitemap view, declaring the one query parameter it reads (``?p=``, its page)."""
+    shows(request, ARTICLES, SITEMAP)
     return sitemap(request, **kwargs)
 
 

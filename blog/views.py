@@ -13,7 +13,11 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import caching, indexes, ratelimit, text
+from . import indexes, ratelimit, text
+from .cache import fragments
+from .cache.fragments import Card
+from .cache.middleware import page_number
+from .cache.tags import ALIASES, ARTICLES, SEARCH, listing, shown
 from .models import Article, Author, Category, Series, Tag
 from .search import ORDERS as SEARCH_ORDERS
 from .search import SearchResults, aliases, suggestions
@@ -25,16 +29,22 @@ from .visibility import with_public_articles
 MAX_QUERY_LENGTH = 100
 
 
-class RememberedCountPaginator(Paginator):
-    """Counts a list once per content version (``caching.remember``), not on every page view."""
+def alias_table(request):
+    """The search alias table, kept until a group or a spelling changes."""
+    return aliases.table(fragments.remembered(request, "aliases", {ALIASES}))
 
-    def __init__(self, *args, request, count_key: str, **kwargs):
+
+class KeptCountPaginator(Paginator):
+    """Counts a list once until its articles change, not on every page view."""
+
+    def __init__(self, *args, request, count_key: str, list_tag: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request, self.count_key = request, count_key
+        self.request, self.count_key, self.list_tag = request, count_key, list_tag
 
     @cached_property
     def count(self):
-        return caching.remember(self.request, self.count_key, lambda: Paginator.count.func(self))
+        count = lambda: Paginator.count.func(self)  # noqa: E731
+        return fragments.get_or_set(self.request, "count", count, {self.list_tag}, parts=[self.count_key])
 
 
 class PublishedArticleMixin:
@@ -44,9 +54,11 @@ class PublishedArticleMixin:
     model = Article
     paginate_by = 12
     context_object_name = "articles"
-    remember_count = True  # a list is defined by its path (the page number aside)
+    keep_count = True  # a list is defined by its path (the page number aside)
     # The query parameters this view reads, normalized: the page cache keys on these alone.
-    cache_parameters = {"page": caching.page_number}
+    cache_parameters = {"page": page_number}
+    # The category, tag, author or series whose articles the page lists (None: the site's).
+    listed = None
     # How many cards at the top of the first page load their covers at once (above the fold).
     eager_cards = 0
 
@@ -54,36 +66,37 @@ class PublishedArticleMixin:
         return Article.objects.published().for_cards()
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        if not (self.remember_count and isinstance(queryset, QuerySet)):
+        if not (self.keep_count and isinstance(queryset, QuerySet)):
             return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
-        key = "count:" + hashlib.sha256(self.request.path.encode()).hexdigest()
-        return RememberedCountPaginator(
+        return KeptCountPaginator(
             queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
-            request=self.request, count_key=key, **kwargs
+            request=self.request, count_key=self.request.path, list_tag=listing(self.listed), **kwargs
         )
 
     def get_context_data(self, **kwargs):
+        fragments.shows(self.request, listing(self.listed), self.listed)
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
         if page is None:
             context["cards"] = []
         elif isinstance(page.object_list, QuerySet):  # a list: kept cards, rows only for the rest
             eager = self.eager_cards if page.number == 1 else 0
-            context["cards"] = caching.page_cards(self.request, page.object_list, self.object_list, eager=eager)
+            context["cards"] = fragments.page_cards(self.request, page.object_list, self.object_list, eager=eager)
         else:  # search results: a card's title and snippet show the query; its details may be kept
-            details = getattr(self.object_list, "details", {})
-            context["cards"] = [caching.Card(a.pk, article=a, details=details.get(a.pk)) for a in page.object_list]
+            context["cards"] = [Card(a.pk, article=a) for a in page.object_list]
         return context
 
 
-def remembered_or_404(request, model, slug: str, *, related=()):
-    """The ``model`` row with ``slug`` (and its ``related`` rows, ``select_related``), remembered
-    per content version (a rename or delete moves the version on). A missing slug, or a row with
-    no public article (a tag used only on drafts), is a 404 and nothing is kept for it."""
-    return caching.remember(
+def public_or_404(request, model, slug: str, *, related=()):
+    """The ``model`` row with ``slug`` (and its ``related`` rows, ``select_related``), kept until it
+    or its list of articles changes. A missing slug, or a row with no public article (a tag used
+    only on drafts), is a 404 and nothing is kept for it."""
+    return fragments.get_or_set(
         request,
-        f"{model._meta.label_lower}:{slug}",
+        model._meta.label_lower,
         lambda: get_object_or_404(with_public_articles(model).select_related(*related), slug=slug),
+        lambda row: shown(row, listing(row)),
+        parts=[slug],
     )
 
 
@@ -104,14 +117,13 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         entry = getattr(self.object, "series_entry", None)  # joined above: no query either way
         series_box = SeriesBox(entry.series, self.object) if entry else None
-        kept = caching.kept_article_parts(self.request, self.object, in_series=series_box is not None)
-        return super().get_context_data(
-            kept=kept, related_articles=self.related_articles(), series_box=series_box, **kwargs
-        )
+        fragments.shows(self.request, f"article:{self.object.pk}")
+        fragments.article_parts(self.request, self.object, in_series=series_box is not None)
+        return super().get_context_data(related_articles=self.related_articles(), series_box=series_box, **kwargs)
 
     def related_articles(self) -> list:
-        """``related_to()``, ranked once per content version (the ranking reads every article
-        sharing a tag), shown as cards: kept HTML, or the article where none is kept."""
+        """``related_to()``, ranked once until the lists of the article's tags change (the ranking
+        reads every article sharing a tag), shown as cards: kept HTML, or the article where none is kept."""
         listing = Article.objects.published().for_cards()
         ranked = []
 
@@ -119,10 +131,14 @@ class ArticleDetailView(DetailView):
             ranked.extend(listing.related_to(self.object))
             return [article.pk for article in ranked]
 
-        ids = caching.remember(self.request, f"related:{self.object.pk}", rank)
+        ids = fragments.get_or_set(self.request, "related", rank, lambda ids: self.related_tags(), parts=[self.object.pk])
         if ranked:  # ranked just now: the rows are at hand
-            return [caching.Card(article.pk, article=article) for article in ranked]
-        return caching.article_cards(self.request, ids, listing)
+            return [Card(article.pk, article=article) for article in ranked]
+        return fragments.article_cards(self.request, ids, listing)
+
+    def related_tags(self) -> set[str]:
+        """The ranking depends on the article's tags and on which public articles each of them lists."""
+        return {f"article:{self.object.pk}"} | {listing(tag) for tag in self.object.tags.all()}
 
 
 class SeriesBox:
@@ -134,6 +150,10 @@ class SeriesBox:
 
     def __init__(self, series: Series, article: Article):
         self.series, self.article = series, article
+
+    def cache_tags(self) -> set[str]:
+        """What the box shows: the series and each of its published articles."""
+        return {f"series:{self.series.pk}", f"series:{self.series.pk}:articles"} | {f"article:{a.pk}" for a in self.articles}
 
     @cached_property
     def articles(self) -> list[Article]:
@@ -163,9 +183,10 @@ class SeriesListView(ListView):
     template_name = "blog/series_list.html"
     context_object_name = "series_list"
     paginate_by = 30
-    cache_parameters = {"page": caching.page_number}
+    cache_parameters = {"page": page_number}
 
     def get_queryset(self):
+        fragments.shows(self.request, ARTICLES, "series-index")
         public = Q(entries__article__in=Article.objects.published())
         return (
             Series.objects.annotate(
@@ -184,7 +205,8 @@ class SeriesDetailView(PublishedArticleMixin, ListView):
     paginate_by = 30
 
     def get_queryset(self):
-        self.series = remembered_or_404(self.request, Series, self.kwargs["slug"])
+        self.series = public_or_404(self.request, Series, self.kwargs["slug"])
+        self.listed = self.series
         return super().get_queryset().in_series(self.series)
 
     def get_context_data(self, **kwargs):
@@ -195,7 +217,8 @@ class CategoryDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/category_detail.html"
 
     def get_queryset(self):
-        self.category = remembered_or_404(self.request, Category, self.kwargs["slug"])
+        self.category = public_or_404(self.request, Category, self.kwargs["slug"])
+        self.listed = self.category
         return super().get_queryset().filter(category=self.category)
 
     def get_context_data(self, **kwargs):
@@ -207,10 +230,10 @@ class TagDetailView(PublishedArticleMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         try:
-            self.tag = remembered_or_404(request, Tag, kwargs["slug"])
+            self.tag = self.listed = public_or_404(request, Tag, kwargs["slug"])
         except Http404:
             # another spelling of a tag's name (エヌビディア for NVIDIA, a merged tag's old address)
-            target = suggestions.tag_for_spellings(aliases.table(request).by_slug(kwargs["slug"]))
+            target = suggestions.tag_for_spellings(alias_table(request).by_slug(kwargs["slug"]))
             if target is None or target.slug == kwargs["slug"]:
                 raise
             return redirect(target)
@@ -227,7 +250,8 @@ class AuthorDetailView(PublishedArticleMixin, ListView):
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
-        self.author = remembered_or_404(self.request, Author, self.kwargs["slug"], related=["photo"])
+        self.author = public_or_404(self.request, Author, self.kwargs["slug"], related=["photo"])
+        self.listed = self.author
         return super().get_queryset().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):
@@ -238,6 +262,7 @@ class ArchiveIndexView(TemplateView):
     template_name = "blog/archive_index.html"
 
     def get_context_data(self, **kwargs):
+        fragments.shows(self.request, ARTICLES)
         months = Article.objects.published().datetimes("published_at", "month", order="DESC")
         return super().get_context_data(months=months, **kwargs)
 
@@ -277,10 +302,12 @@ class TagIndexView(TemplateView):
         order = indexes.TAG_ORDERS.get(self.request.GET.get("order", ""))
         if order is None:
             raise Http404("並べ方の指定が正しくありません")
-        tags = caching.remember(self.request, "index:tags", indexes.tag_entries)
+        shown_here = {ARTICLES, "tags"}  # every tag's name and count
+        tags = fragments.get_or_set(self.request, "index:tags", indexes.tag_entries, shown_here)
         groups = []
         if order == "name":
-            groups = caching.remember(self.request, "index:tags:by-initial", lambda: indexes.by_initial(tags))
+            by_initial = lambda: indexes.by_initial(tags)  # noqa: E731
+            groups = fragments.get_or_set(self.request, "index:tags:by-initial", by_initial, shown_here)
         return super().get_context_data(tags=tags, groups=groups, order=order, **kwargs)
 
 
@@ -288,7 +315,7 @@ class CategoryIndexView(TemplateView):
     template_name = "blog/category_index.html"
 
     def get_context_data(self, **kwargs):
-        categories = caching.remember(self.request, "index:categories", indexes.category_entries)
+        categories = fragments.get_or_set(self.request, "index:categories", indexes.category_entries, {ARTICLES, "categories"})
         return super().get_context_data(categories=categories, **kwargs)
 
 
@@ -296,7 +323,7 @@ class AuthorIndexView(TemplateView):
     template_name = "blog/author_index.html"
 
     def get_context_data(self, **kwargs):
-        authors = caching.remember(self.request, "index:authors", indexes.author_entries)
+        authors = fragments.get_or_set(self.request, "index:authors", indexes.author_entries, {ARTICLES, "authors"})
         return super().get_context_data(authors=authors, **kwargs)
 
 
@@ -313,9 +340,9 @@ def sort_parameter(value: str) -> str:
 
 class SearchView(PublishedArticleMixin, ListView):
     template_name = "blog/search.html"
-    remember_count = False  # one path, every query: SearchResults counts (and caps) itself
+    keep_count = False  # one path, every query: SearchResults counts (and caps) itself
     cache_parameters = {
-        "page": caching.page_number,
+        "page": page_number,
         "q": search_parameter,
         "sort": sort_parameter,
         **{name: search_filters.parameter for name in search_filters.PARAMETERS},
@@ -324,20 +351,24 @@ class SearchView(PublishedArticleMixin, ListView):
 
     def get_queryset(self):
         self.query = text.clean_user_text(self.request.GET.get("q", ""), MAX_QUERY_LENGTH)
-        self.aliases = aliases.table(self.request) if self.query else aliases.EMPTY
+        self.aliases = alias_table(self.request) if self.query else aliases.EMPTY
         self.parsed = search_query.parse(self.query, self.aliases)
         self.terms = self.parsed.highlights  # every spelling that may match, for <mark>
-        self.filters = search_filters.read(self.request.GET, self.request)
+        self.filters = search_filters.read(self.request.GET, fragments.remembered(self.request, "search", {SEARCH}))
         self.order, notice = search_view.read_order(sort_parameter(self.request.GET.get("sort", "")))
         self.notices = [notice, *self.filters.notices] if notice else self.filters.notices
         if not self.parsed:
             return Article.objects.none()
         listing = self.filters.apply(Article.objects.published().for_cards(with_text=True))
-        return SearchResults(listing, self.parsed, self.request, order=self.order, scope=self.filters.key)
+        return SearchResults(
+            listing, self.parsed, fragments.search_memo(self.request), rows=fragments.search_rows(self.request),
+            order=self.order, scope=self.filters.key,
+        )
 
     def get_context_data(self, **kwargs):
         results = self.object_list if isinstance(self.object_list, SearchResults) else None
         page = search_view.SearchPage(self.query, self.order, self.filters, results)
+        fragments.shows(self.request, SEARCH)
         context = super().get_context_data(
             query=self.query,
             terms=self.terms,
@@ -350,7 +381,7 @@ class SearchView(PublishedArticleMixin, ListView):
         )
         if self.parsed and not context["paginator"].count:
             listing = Article.objects.published().for_listing()
-            context["no_results"] = suggestions.no_result_help(self.request, listing, self.parsed, self.aliases)
+            context["no_results"] = suggestions.no_result_help(fragments.search_memo(self.request), listing, self.parsed, self.aliases)
         return context
 
 
@@ -358,7 +389,7 @@ class SearchView(PublishedArticleMixin, ListView):
 @ratelimit.per_minute("SEARCH_SUGGEST_PER_MINUTE", scope="suggest")
 def search_suggestions(request):
     """``{"query": …, "suggestions": [{kind, label, url, note}, …]}`` for the search box: at
-    most ``suggestions.MAX_SUGGESTIONS``, remembered per content version once asked twice."""
+    most ``suggestions.MAX_SUGGESTIONS``, kept until a public article changes once asked twice."""
     raw = request.GET.get("q")
     if raw is None or len(raw) > MAX_QUERY_LENGTH:
         return JsonResponse({"error": f"q（{MAX_QUERY_LENGTH}文字まで）を指定してください。"}, status=400)
@@ -366,9 +397,9 @@ def search_suggestions(request):
     token = "suggest:" + hashlib.sha256(text.normalize(prefix).encode()).hexdigest()
 
     def compute():
-        return [s.as_json() for s in suggestions.suggest(prefix, aliases.table(request))]
+        return [s.as_json() for s in suggestions.suggest(prefix, alias_table(request))]
 
-    found = caching.remember(request, token, compute) if caching.seen_before(request, token) else compute()
+    found = fragments.get_or_set_repeated(request, token, compute, {SEARCH, ALIASES})
     response = JsonResponse({"query": prefix, "suggestions": found}, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=60"
     return response

@@ -6,7 +6,7 @@ read goes to a replica, and within it only reads outside a transaction: writes, 
 use the primary (``default``). A write request by a signed-in user pins the browser to the
 primary for ``DJANGO_REPLICA_PIN_SECONDS`` (a cookie), so an editor sees what they just changed
 even where they browse without their session. After a content change the page cache moves on
-once more when the replicas have replayed it (``blog.caching.content_changed``), so a page
+once more when the replicas have replayed it (``blog.cache.purge``), so a page
 rendered from a replica in between is not kept.
 """
 

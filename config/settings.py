@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # so that load balancers and Docker's HEALTHCHECK need neither a host name nor TLS.
     "config.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Kept pages for anonymous readers, before sessions, locale, auth and messages (blog/cache/).
+    "blog.cache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,9 +92,8 @@ MIDDLEWARE = [
     "config.middleware.ReplicaRoutingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A cached page skips everything below, and DB errors of views become a 503.
+    # DB errors of views become a 503.
     "config.middleware.DatabaseUnavailableMiddleware",
-    "blog.caching.PublicPageCacheMiddleware",
     # Last, so it sees the view's own 404 and can turn an old Jekyll address into a 301.
     "blog.middleware.RedirectFallbackMiddleware",
 ]
@@ -168,15 +169,18 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Whole-page cache for anonymous readers (blog/caching.py): seconds a page may be served
-# from the cache (0 turns it off). Every content change invalidates at once, and no page
-# outlives the next scheduled publication, so this is only an upper bound.
+# Whole-page cache for anonymous readers (blog/cache/): seconds a page may be served from the
+# cache (0 turns it off). A change invalidates the pages showing what changed (cache tags), and
+# no page outlives the next scheduled publication, so this is only an upper bound.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
-# Card HTML, list counts and the navigation, kept under the content version for anonymous
-# readers (blog.caching.remember): pages not served whole still skip most rendering. 0: off.
+# Card HTML, list counts and the navigation, kept under cache tags for anonymous readers
+# (blog/cache/fragments.py): pages not served whole still skip most rendering. 0: off.
 FRAGMENT_CACHE_SECONDS = env_int("DJANGO_FRAGMENT_CACHE_SECONDS", 600)
 # What a CDN in front may keep (s-maxage). Browsers always revalidate (max-age=0, ETag → 304).
 CDN_CACHE_SECONDS = env_int("DJANGO_CDN_CACHE_SECONDS", 60)
+# Dotted path of a callable (or class) told the invalidated cache tags after each commit, so a
+# CDN purges by tag (blog/cache/purge.py). Empty: no CDN to tell.
+CDN_PURGE = os.environ.get("DJANGO_CDN_PURGE", "")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -7,7 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from blog import caching
+from blog.cache import fragments
 from blog.guide import render_guide
 from blog.models import Article
 
@@ -27,11 +27,11 @@ def _private(response):
 def render_preview(request, article: Article, *, shared_until=None):
     """``blog/article_detail.html`` itself, with a preview banner and ``noindex``; related cards are
     the public page's cards, rendered afresh and kept nowhere."""
-    caching.keep_nothing(request)
+    fragments.keep_nothing(request)
     related = Article.objects.published().for_cards().related_to(article)
     context = {
         "article": article,
-        "related_articles": [caching.Card(card.pk, article=card) for card in related],
+        "related_articles": [fragments.Card(card.pk, article=card) for card in related],
         "preview_shared_until": shared_until,
     }
     return _private(TemplateResponse(request, "editorial/article_preview.html", context))

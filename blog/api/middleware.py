@@ -5,13 +5,13 @@
   reads no cookies. Preflight ``OPTIONS`` requests are answered here.
 - A per-address rate limit (``API_RATE_LIMIT`` requests a minute, counted in the cache):
   past it, 429 with ``Retry-After`` and a JSON body.
-- ``ETag`` / 304 without touching the database: the tag is taken over the content version
-  (``blog.caching``, moved on by every saved article, category, tag or author), the next
+- ``ETag`` / 304 without touching the database: the tag is taken over the invalidation
+  generation (``blog.cache.store``, moved on by every change a public page shows), the next
   scheduled publication (so a tag never outlives the moment an article appears), this code,
   the full URL and the current ``PAGE_CACHE_SECONDS`` period (the bound a kept page has too). A client that sends it back in ``If-None-Match`` gets a 304 from the cache alone.
 
 Placed before ``ConditionalGetMiddleware``, so its own 304s carry the CORS headers too. The
-whole-page cache skips the API (``caching.excluded_prefixes``): responses depend on the
+whole-page cache skips the API (``blog.cache.middleware.excluded_prefixes``): responses depend on the
 ``Origin`` and every request must be counted.
 """
 
@@ -28,7 +28,8 @@ from django.utils.http import parse_etags
 
 from config.middleware import client_address
 
-from .. import caching, ratelimit
+from .. import ratelimit
+from ..cache import fragments, store
 from .errors import error_response
 
 PREFIX = "/api/"
@@ -62,10 +63,8 @@ def content_etag(request) -> str | None:
     """
     if settings.PAGE_CACHE_SECONDS <= 0:
         return None
-    version = caching.current_version()
-    if version is None:
-        return None
-    upcoming = caching.next_visibility_change(version)
+    version = store.generation()
+    upcoming = fragments.next_visibility_change()
     period = int(time.time() // settings.PAGE_CACHE_SECONDS)
     identity = f"{CODE_DIGEST}|{version}|{upcoming}|{period}|{settings.SITE_URL}|{request.build_absolute_uri()}"
     return '"%s"' % hashlib.sha256(identity.encode()).hexdigest()[:32]

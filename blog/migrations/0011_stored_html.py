@@ -25,4 +25,9 @@ class Migration(migrations.Migration):
             name='header_html',
             field=models.TextField(blank=True, editable=False),
         ),
+        migrations.AddField(
+            model_name='article',
+            name='shown_tags',
+            field=models.TextField(blank=True, editable=False),
+        ),
     ]

@@ -23,10 +23,9 @@ authors, which the score and the facet counts (``facets``) use.
 
 A page costs a constant number of queries: the two counts in one, the page's ids in one (or
 the ranked set in two), then the articles with their authors and tags. The counts and a page's ids depend only on the
-terms and the published content, so, like a list's count and an article's related articles,
-they are remembered per content version (``caching.remember``): the same search by another
-reader costs the articles' query alone until something is published, changed or scheduled in
-(staff, and a site without a cache, always search afresh).
+terms and the published content, so ``SearchResults`` takes a ``memo``: the caller may hand back
+what it computed for the same search before (the search page keeps them until a public article
+changes), and the same search by another reader then costs the articles' query alone.
 """
 
 import functools
@@ -40,7 +39,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Least, Length, Replace, StrIndex
 from django.utils import timezone
 
-from .. import caching, text
+from .. import text
 from ..markdown.text import html_to_text
 from ..models import Article, TaggedArticle
 from . import ranking
@@ -81,10 +80,14 @@ class SearchResults:
 
     model = Article  # ListView names its context after it
 
-    def __init__(self, queryset, query: Query | list[str], request=None, *, order: str | None = None, scope: str = ""):
+    def __init__(self, queryset, query: Query | list[str], memo=None, *, rows=None, order: str | None = None, scope: str = ""):
         """``order``: ``"relevance"``, ``"new"``, or ``None`` for the order of ``ArticleQuerySet.search``;
-        ``scope`` names what ``queryset`` is narrowed to (cache key material)."""
-        self.listing, self.request = queryset, request
+        ``scope`` names what ``queryset`` is narrowed to (part of the search's identity).
+
+        ``memo(identity, name, compute)``, if given, may return a value computed earlier for the
+        same search (``identity``: terms in any order, and scope) instead of ``compute()``;
+        ``rows(listing, ids)``, if given, reads the page's articles as ``{id: article}``."""
+        self.listing, self.memo, self.rows = queryset, memo, rows
         self.query = query if isinstance(query, Query) else Query.exact(query)
         self.order, self.scope = order, scope
         self._ranked = None
@@ -93,7 +96,6 @@ class SearchResults:
         self.short = all(len(n) <= SHORT for term in self.terms for n in term)
         self.postgres = connections[queryset.db].vendor == "postgresql"
         self._counts = None
-        self.details = {}  # kept card details of the last page read, by article id
 
     # -- predicates ------------------------------------------------------------------------
 
@@ -194,13 +196,11 @@ class SearchResults:
         return self._documents(walk=True).filter(pk__in=window.values("pk"))
 
     def _remembered(self, name: str, compute):
-        """``compute()``, remembered per content version for these terms (in any order)."""
-        if self.request is None:
+        """``compute()``, or the memo's value for this search (terms in any order, and scope)."""
+        if self.memo is None:
             return compute()
-        digest = hashlib.sha256(f"{self.query.key}\0\0\0{self.scope}".encode()).hexdigest()
-        if not caching.seen_before(self.request, f"search:{digest}"):  # one-off queries are not kept
-            return compute()
-        return caching.remember(self.request, f"search:{digest}:{name}", compute)
+        identity = hashlib.sha256(f"{self.query.key}\0\0\0{self.scope}".encode()).hexdigest()
+        return self.memo(identity, name, compute)
 
     def _count_both(self) -> tuple[int, int]:
         """(title hits, all hits), counted by ``_count_now`` or remembered."""
@@ -266,17 +266,10 @@ class SearchResults:
             ids = self._remembered(f"ids:{start}:{stop}", lambda: self._page_ids(start, stop))
         else:
             ids = self.ranked()["ids"][start:stop]
-        # A card whose details (date, category, byline, tags) are kept needs only its title,
-        # address, text and cover; the others get everything a card shows, authors and tags included.
-        self.details = caching.kept_fragments(self.request, {pk: (caching.CARD_DETAILS_FRAGMENT, pk) for pk in ids})
-        light = [pk for pk in ids if pk in self.details]
-        full = [pk for pk in ids if pk not in self.details]
-        rows = {}
-        if light:
-            page = self.listing.filter(pk__in=light).select_related(None).prefetch_related(None).select_related("cover")
-            rows.update((article.pk, article) for article in page.only("title", "slug", "body_text", "cover").order_by())
-        if full:
-            rows.update((article.pk, article) for article in self.listing.filter(pk__in=full).order_by())
+        if self.rows is not None:
+            rows = self.rows(self.listing, ids)
+        else:
+            rows = {article.pk: article for article in self.listing.filter(pk__in=ids).order_by()} if ids else {}
         return [rows[pk] for pk in ids if pk in rows]
 
     def _segments(self, start: int, stop: int) -> list:
@@ -313,7 +306,7 @@ class SearchResults:
     # -- the ranked result set -----------------------------------------------------------------
 
     def ranked(self) -> dict:
-        """The capped result set in ``order``, with its facet counts, remembered per content version:
+        """The capped result set in ``order``, with its facet counts (or the memo's):
         ``{"ids": [...], "facets": {"category" | "tag" | "author": [(slug, name, count)], "year": [(year, count)]}}``.
         """
         if self._ranked is None:

@@ -1,11 +1,8 @@
 """The alias table: spellings a search treats as one word (NVIDIA ⇄ エヌビディア, LLM ⇄ 大規模言語モデル).
 
 Editors keep it in the admin (``AliasGroup`` with its ``Alias`` rows). A page reads it in one
-query, remembered per content version (``caching.remember``): saving or deleting a group or a
-spelling moves the version on, as any content change does, so the table is read once after a
-change and never again until the next one — the number of queries of a page does not depend on
-whether it was read before under the same version (the first page under a version reads the
-navigation and the list counts afresh as well).
+query; a caller may keep it (``table(memo)``) until a group or a spelling changes, and the
+number of queries of a page does not depend on whether it was kept.
 
 A group's tag is the tag whose name is one of its spellings: no link to keep in step, and an
 imported tag named エヌビディア belongs to the NVIDIA group the moment it exists.
@@ -14,7 +11,7 @@ imported tag named エヌビディア belongs to the NVIDIA group the moment it 
 import difflib
 from dataclasses import dataclass, field
 
-from .. import caching, text
+from .. import text
 
 CACHE_NAME = "search-aliases"
 _SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわアイウエオツヤユヨワカケ")
@@ -128,6 +125,6 @@ def load() -> AliasTable:
     return AliasTable.build(groups.values())
 
 
-def table(request=None) -> AliasTable:
-    """The alias table, remembered per content version for readers (read afresh for staff)."""
-    return caching.remember(request, CACHE_NAME, load)
+def table(memo=None) -> AliasTable:
+    """The alias table: ``load()``, or ``memo(name, load)``'s value (a copy kept by the caller)."""
+    return memo(CACHE_NAME, load) if memo else load()

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.db.models import Value
 from django.utils import timezone
 
-from .. import caching, text
+from .. import text
 from ..models import Author, Category, Tag
 from ..visibility import with_public_articles
 
@@ -117,14 +117,14 @@ def _lookup(wanted: dict) -> dict:
     return {kind: Chosen(kind, pk, name, slug) for kind, pk, name, slug in rows}
 
 
-def read(params, request=None) -> Filters:
+def read(params, memo=None) -> Filters:
     """The filters of a request's parameters (``request.GET``), with a notice for each value left out."""
     notices = []
     wanted = {kind: value for kind in SLUG_FILTERS if (value := parameter(params.get(kind, "")))}
     chosen = {}
     if wanted:
         digest = hashlib.sha256(urlencode(sorted(wanted.items())).encode()).hexdigest()
-        chosen = caching.remember(request, f"search-filters:{digest}", lambda: _lookup(wanted)) if request else _lookup(wanted)
+        chosen = memo(f"search-filters:{digest}", lambda: _lookup(wanted)) if memo else _lookup(wanted)
         for kind, value in wanted.items():
             if kind not in chosen:
                 notices.append(f"{LABELS[kind]}「{_shown(value)}」は見つからないため、{LABELS[kind]}では絞り込んでいません。")

@@ -147,7 +147,7 @@ def _operand_term(word: str, aliases: AliasTable = EMPTY) -> Term:
 
 def parse(raw: str, aliases: AliasTable = EMPTY) -> Query:
     """Read a query already cleaned of control characters (``text.clean_user_text``), with the
-    spellings of ``aliases`` (``aliases.table(request)``) for the words they name."""
+    spellings of ``aliases`` (``aliases.table()``) for the words they name."""
     items = []  # (kind, value): ("word", str), ("phrase", Term), ("or", None), ("not", str)
     for match in _TOKEN_RE.finditer(raw or ""):
         negated, phrase, word = match.group(1), match.group(2), match.group(3)

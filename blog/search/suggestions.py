@@ -134,11 +134,11 @@ class NoResultHelp:
         return bool(self.relaxed or self.meant or self.tags)
 
 
-def _count(listing, query: Query, request) -> int:
-    return SearchResults(listing, query, request).count()
+def _count(listing, query: Query, memo) -> int:
+    return SearchResults(listing, query, memo).count()
 
 
-def no_result_help(request, listing, query: Query, aliases: AliasTable) -> NoResultHelp:
+def no_result_help(memo, listing, query: Query, aliases: AliasTable) -> NoResultHelp:
     """Ways on from a search that found nothing (``listing``: ``published().for_listing()``).
 
     A constant number of queries: a count per term and one per shorter query tried (each at
@@ -147,14 +147,14 @@ def no_result_help(request, listing, query: Query, aliases: AliasTable) -> NoRes
     relaxed, relaxed_count, relaxed_capped, dropped = "", 0, False, ""
     rarest = None
     if len(query.terms) >= 2:
-        counts = [_count(listing, Query((term,), query.excluded), request) for term in query.terms]
+        counts = [_count(listing, Query((term,), query.excluded), memo) for term in query.terms]
         by_rarity = [term for _, _, term in sorted(zip(counts, range(len(counts)), query.terms))]
         rarest = by_rarity[0]
         # leave out the rarest term, then the next rarest, until the rest finds something
         for n in range(1, len(by_rarity)):
             left_out = by_rarity[:n]
             rest = Query(tuple(t for t in query.terms if t not in left_out), query.excluded)
-            relaxed_count = _count(listing, rest, request)
+            relaxed_count = _count(listing, rest, memo)
             if relaxed_count:
                 relaxed = rest.text
                 dropped = "」「".join(t.label for t in query.terms if t in left_out)

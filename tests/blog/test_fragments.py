@@ -1,5 +1,5 @@
-"""Pages not served whole (page cache off) keep cards, counts and the navigation under the
-content version: never stale, and cheaper once warm."""
+"""Pages not served whole (page cache off) keep cards, counts and the navigation under the cache
+tags of what they show: never stale, and cheaper once warm."""
 
 import datetime
 from unittest import mock
@@ -240,23 +240,25 @@ def test_a_warm_search_page_shows_the_same_cards_with_kept_details(client):
     assert "#半導体" in renamed and "#GPU" not in renamed
 
 
-def test_a_page_asks_the_cache_for_the_content_version_once(client, settings):
-    from blog import caching
+def test_a_page_asks_the_cache_for_the_generation_once_and_a_hit_is_one_read(client, settings):
+    from blog.cache import store
 
     for number in range(3):
         make_article(f"版の記事{number}", tags=["GPU"])
     body(client, "/search/?q=版"), body(client, "/")
-    with mock.patch("blog.caching.current_version", wraps=caching.current_version) as asked:
+    with mock.patch("blog.cache.store.generation", wraps=store.generation) as asked:
         body(client, "/search/?q=版")
         body(client, "/")
     assert asked.call_count == 2  # one per request, however many fragments each page keeps
     settings.PAGE_CACHE_SECONDS = 600
     body(client, "/")
-    with mock.patch("blog.caching.current_version", wraps=caching.current_version) as asked:
-        with mock.patch("blog.caching.cache.get_many", wraps=caching.cache.get_many) as fetched:
-            response = client.get("/")
+    real = store.cache
+    with mock.patch("blog.cache.store.cache") as backend:
+        backend.get_many.side_effect = real.get_many
+        response = client.get("/")
     assert response["X-Page-Cache"] == "hit"
-    assert asked.call_count == 0 and fetched.call_count == 1  # the version and the page together
+    # the page and the generation together; nothing else asked of the cache
+    assert [call[0] for call in backend.method_calls] == ["get_many"]
 
 
 def test_a_warm_article_page_is_the_cold_page(client):
@@ -264,7 +266,7 @@ def test_a_warm_article_page_is_the_cold_page(client):
     for number in range(3):
         make_article(f"関連{number}", tags=["共有タグ"])
     cold = body(client, article.get_absolute_url())
-    with mock.patch("blog.caching.prefetch_related_objects") as prefetched:
+    with mock.patch("blog.cache.fragments.prefetch_related_objects") as prefetched:
         warm = body(client, article.get_absolute_url())
     assert warm == cold
     assert not prefetched.called  # header and meta tags were handed over: no authors or tags read

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from blog import caching
+from blog.cache import fragments
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 
 def cache_size() -> int:
     return len(cache._cache)  # the test settings' local-memory cache
+
+
+def bookkeeping() -> int:
+    """The cache-tag indexes and stamps (blog/cache/store.py): one per tag, not per query."""
+    return sum(1 for key in cache._cache if ":cache:tag-" in key)
 
 
 @pytest.fixture
@@ -77,13 +82,17 @@ def test_only_the_configured_site_host_is_kept(site, settings):
 def test_one_off_searches_are_answered_but_not_kept(site):
     client, _ = site
     before = cache_size()
-    for n in range(caching.REPEATED_QUERIES_KEPT + 300):
+    for n in range(fragments.REPEATED_SEARCHES_KEPT + 300):
         response = client.get("/search/", {"q": f"推論 {n}"})
         assert response.status_code == 200 and "X-Page-Cache" not in response
+        if n == 20:
+            indexes_early = bookkeeping()
     # One bounded record of the queries seen, the alias table, the count of the one term every
     # query shares (推論, asked again and again by the help a search that found nothing gives),
     # and each found article's card details: bounded by the articles, not by the queries.
-    assert cache_size() - before <= 3 + len(site[1])
+    assert cache_size() - before <= 3 + len(site[1]) + bookkeeping()
+    # one index (and stamp) per cache tag of what the pages show: none more after the first queries
+    assert bookkeeping() == indexes_early
     # Past the budget, a new query is not kept even when repeated.
     for _ in range(3):
         assert "X-Page-Cache" not in client.get("/search/", {"q": "新しい質問"})

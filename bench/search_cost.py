@@ -1,5 +1,5 @@
 """What a search costs the first time it is made after a change: its capped counts and its first
-page of ids, which the search page then remembers per content version (``blog.search``); and
+page of ids, which the search page then remembers until a public article changes (``blog.cache.fragments.search_memo``); and
 the capped result set ranked by relevance, or newest first, with its facet counts (what the
 search page computes, ``SearchResults.ranked``).
 

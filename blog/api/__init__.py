@@ -2,5 +2,5 @@
 
 ``views`` answers with published content only, through the site's own visibility rule;
 ``middleware`` adds what every API response shares — CORS, the per-address rate limit and the
-cheap ``ETag`` from the content version — in one layer in front of the views.
+cheap ``ETag`` from the cache's invalidation generation — in one layer in front of the views.
 """

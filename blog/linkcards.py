@@ -1,6 +1,8 @@
 """Fetch a linked page's title, description and image for its link card, safely.
 
-Runs at save time only (``cards_for``), never while serving a request. The fetch refuses any
+Fetched by a background task (``fetch_link_cards``), never while saving or serving: a save
+renders with the cards already stored and, when a URL has none yet, enqueues the task once the
+save is committed; the task fetches and stores the cards, then renders the article again. The fetch refuses any
 host that resolves to a non-public address (loopback, private, link-local, reserved,
 multicast), connects to the address it checked (no second DNS lookup an attacker could
 answer differently), re-checks every redirect, and gives up after a short timeout or a small
@@ -18,6 +20,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+
+from config.tasks import enqueue_on_commit, retrying_task
 
 TIMEOUT = 3.0
 MAX_BYTES = 512 * 1024
@@ -176,11 +180,57 @@ def cards_for(urls: Iterable[str]) -> dict[str, dict[str, str]]:
     return {url: card.as_card() for url, card in stored.items() if card.is_fetched}
 
 
+def stored_cards(urls: Iterable[str]) -> tuple[dict[str, dict[str, str]], set[str]]:
+    """Card data of ``urls`` already stored, and the URLs that need a card and have none yet
+    (never fetched: a fetch that failed is stored too, and not tried again)."""
+    from .dialect.embeds import needs_link_card
+    from .models import LinkCard
+
+    wanted = {url for url in urls if needs_link_card(url)}
+    if not wanted:
+        return {}, set()
+    stored = {card.url: card for card in LinkCard.objects.filter(url__in=wanted)}
+    return {url: card.as_card() for url, card in stored.items() if card.is_fetched}, wanted - stored.keys()
+
+
 @contextmanager
-def link_cards_for(source: str):
-    """Fetch and store the link cards ``source`` needs, and provide them to renders inside."""
+def link_cards_for(source: str, article=None):
+    """Provide the stored link cards ``source`` needs to the renders inside; when some are
+    missing, note it on ``article`` (``Article.save`` then enqueues ``fetch_link_cards``)."""
     from .dialect.embeds import bare_urls, provided_link_cards
     from .markdown.pipeline import parser
 
-    with provided_link_cards(cards_for(bare_urls(parser(), source))):
+    cards, missing = stored_cards(bare_urls(parser(), source))
+    if article is not None:
+        article._link_cards_missing = bool(missing) and getattr(settings, "LINK_CARD_FETCH", True)
+    with provided_link_cards(cards):
         yield
+
+
+def link_cards_wanted(article) -> None:
+    """Enqueue ``fetch_link_cards`` for ``article`` once its save is committed, if its last
+    render lacked a card."""
+    if getattr(article, "_link_cards_missing", False):
+        article._link_cards_missing = False
+        enqueue_on_commit(fetch_link_cards, article.pk)
+
+
+@retrying_task
+def fetch_link_cards(article_id: int) -> int:
+    """Fetch and store the missing link cards of article ``article_id``, then render it again
+    with them (a partial save of its derived fields). Returns how many cards were fetched."""
+    from .dialect.embeds import bare_urls
+    from .markdown.pipeline import parser
+    from .models import Article
+
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return 0
+    urls = bare_urls(parser(), article.body)
+    _, missing = stored_cards(urls)
+    if not missing:
+        return 0
+    cards_for(missing)
+    article.render()
+    article.save(update_fields=list(Article.DERIVED_FIELDS))
+    return len(missing)

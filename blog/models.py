@@ -15,7 +15,7 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from . import stored_html, text
+from . import linkcards, stored_html, text
 from .cache.tags import article_state, merged
 from .validators import validate_github_url, validate_https_url, validate_x_url
 from .rendering import excerpt_source, html_to_text, render_inline, render_markdown
@@ -562,12 +562,13 @@ class Article(models.Model):
             stored_html.render_into(self)
         super().save(*args, **kwargs)
         self._rendered_from = self._sources()
+        linkcards.link_cards_wanted(self)  # fetched by a task, after the commit
 
     def render(self):
         """Compute the stored HTML, table of contents, description, reading time and search text."""
         from .linkcards import link_cards_for
 
-        with link_cards_for(self.body):
+        with link_cards_for(self.body, article=self):
             rendered = render_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = rendered.text

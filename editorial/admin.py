@@ -503,6 +503,8 @@ TASK_LABELS = {
     "editorial.notifications.send_notification": _("通知メール"),
     "blog.websub.ping_hub": _("WebSub ハブへの通知"),
     "editorial.webhooks.deliver": _("Webhook の配信"),
+    "blog.pictures.make_renditions": _("画像の書き出し"),
+    "blog.linkcards.fetch_link_cards": _("リンクカードの取得"),
 }
 
 
@@ -575,6 +577,10 @@ class BackgroundTaskAdmin(admin.ModelAdmin):
             return unquote(args[1])  # Japanese slugs readable
         if obj.task_path == "editorial.webhooks.deliver" and args:
             return _("配信 #%(pk)s") % {"pk": args[0]}
+        if obj.task_path == "blog.linkcards.fetch_link_cards" and args:
+            return _("記事 #%(pk)s") % {"pk": args[0]}
+        if obj.task_path == "blog.pictures.make_renditions" and args:
+            return _("画像 #%(pk)s") % {"pk": args[0]}
         if obj.task_path == "editorial.notifications.send_notification" and args and args[0]:
             messages_ = args[0]
             return _("%(subject)s（%(count)d通）") % {"subject": messages_[0][0], "count": len(messages_)}

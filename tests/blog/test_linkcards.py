@@ -152,13 +152,37 @@ def test_a_failed_fetch_is_stored_and_renders_the_domain_card(server, allow_priv
 
 
 @pytest.mark.django_db
-def test_saving_an_article_stores_its_link_card_and_renders_it(server, allow_private):
+def test_saving_an_article_never_fetches_a_task_does_and_renders_the_card(server, allow_private, django_capture_on_commit_callbacks):
     from tests.factories import make_article
 
     url = server[1] + "/article"
-    article = make_article(body=f"紹介します。\n\n{url}\n\n以上です。")
+    with mock.patch.object(linkcards, "fetch_card", wraps=linkcards.fetch_card) as fetch:
+        with django_capture_on_commit_callbacks() as callbacks:
+            article = make_article(body=f"紹介します。\n\n{url}\n\n以上です。")
+        # The save rendered the domain card and fetched nothing; the fetch waits for the commit.
+        fetch.assert_not_called()
+        assert '<span class="card-meta">127.0.0.1</span>' in article.body_html
+        assert not LinkCard.objects.exists()
+        for callback in callbacks:
+            callback()  # the commit: the task runs (the immediate backend of the tests)
+        fetch.assert_called_once_with(url)
+    article.refresh_from_db()
     assert '<span class="card-title">OGタイトル：生成AIの今</span>' in article.body_html
     assert LinkCard.objects.filter(url=url, is_fetched=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_url_whose_card_is_stored_or_failed_enqueues_no_fetch(server, allow_private):
+    from tests.factories import make_article
+
+    good, missing = server[1] + "/article", server[1] + "/missing"
+    linkcards.cards_for([good, missing])  # one card stored, one fetch failed (stored as such)
+    with mock.patch.object(linkcards, "enqueue_on_commit") as enqueue:
+        article = make_article(body=f"{good}\n\n{missing}\n")
+        enqueue.assert_not_called()
+        make_article(body=server[1] + "/plain-title\n")  # never fetched: asked for
+        enqueue.assert_called_once()
+    assert '<span class="card-title">OGタイトル：生成AIの今</span>' in article.body_html
 
 
 @pytest.mark.django_db
@@ -168,3 +192,26 @@ def test_without_fetching_an_article_renders_the_domain_card(server):
     article = make_article(body=server[1] + "/article\n")
     assert '<span class="card-meta">127.0.0.1</span>' in article.body_html
     assert not LinkCard.objects.exists()
+
+
+@pytest.mark.django_db
+def test_with_the_worker_the_card_is_a_queued_task_named_in_the_admin(server, allow_private, settings, client, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+    from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.factories import make_article, make_user
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    url = server[1] + "/article"
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(body=f"{url}\n")
+    queued = DBTaskResult.objects.get(task_path="blog.linkcards.fetch_link_cards")
+    assert queued.args_kwargs["args"] == [article.pk]
+    client.force_login(make_user("root", is_superuser=True))
+    listing = client.get(reverse("admin:editorial_backgroundtask_changelist")).content.decode()
+    assert "リンクカードの取得" in listing and f"記事 #{article.pk}" in listing
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+    article.refresh_from_db()
+    assert '<span class="card-title">OGタイトル：生成AIの今</span>' in article.body_html

@@ -12,7 +12,6 @@ rendered from a replica in between is not kept.
 
 import contextlib
 import contextvars
-import logging
 import random
 import time
 
@@ -22,11 +21,6 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 PIN_COOKIE = "allforces_primary"
 # Authentication state must never lag: a logout or a password change counts at once.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "auth"})
-
-# A replica that refused a connection is tried again after this long (per process).
-REPLICA_RETRY_SECONDS = 30
-_unreachable_until: dict[str, float] = {}
-logger = logging.getLogger("config.routers")
 
 _reader: contextvars.ContextVar[str | None] = contextvars.ContextVar("allforces_db_reader", default=None)
 
@@ -67,25 +61,8 @@ def wait_for_replicas(timeout=None) -> bool:
     return True
 
 
-def choose_replica() -> str:
-    """A replica that answers, else the primary.
-
-    Connections persist (``CONN_MAX_AGE``), so checking one costs nothing once it is open. A
-    replica that refuses a connection is left out of this process's choice for
-    ``REPLICA_RETRY_SECONDS``, so readers neither wait for it nor see a 503 while the primary is up.
-    """
-    now = time.monotonic()
-    candidates = [alias for alias in settings.DATABASE_REPLICAS if _unreachable_until.get(alias, 0.0) <= now]
-    random.shuffle(candidates)
-    for alias in candidates:
-        try:
-            connections[alias].ensure_connection()
-        except DatabaseError as error:
-            logger.warning("Replica %s unreachable, reading the primary for %s s: %s", alias, REPLICA_RETRY_SECONDS, error)
-            _unreachable_until[alias] = now + REPLICA_RETRY_SECONDS
-            continue
-        return alias
-    return DEFAULT_DB_ALIAS
+def choose_replica():
+    return random.choice(settings.DATABASE_REPLICAS)
 
 
 def is_pinned(request) -> bool:

@@ -14,14 +14,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -245,56 +244,6 @@ def test_without_replicas_everything_reads_the_primary(client, settings):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert len(primary) > 0 and len(replica) == 0
-
-
-@pytest.fixture
-def unreachable_replica(monkeypatch):
-    """Inside ``refusing()``, the replica refuses connections, as a standby that is down or restarting does."""
-    attempts = []
-
-    def refuse():
-        attempts.append(time.monotonic())
-        raise OperationalError("connection refused")
-
-    @contextlib.contextmanager
-    def refusing():
-        with mock.patch.object(connections[REPLICA], "ensure_connection", refuse):
-            yield attempts
-
-    monkeypatch.setattr(routers, "_unreachable_until", {})
-    return refusing
-
-
-@transactional
-def test_readers_of_an_unreachable_replica_get_the_page_from_the_primary(client, routing, unreachable_replica, settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    article = published_content()
-    for _ in range(3):
-        with queries() as (primary, replica), unreachable_replica() as attempts:
-            response = client.get(article.get_absolute_url())
-        assert response.status_code == 200
-        assert article.title in response.content.decode()
-        assert len(primary) > 0 and len(replica) == 0
-    # The refusal is remembered: the next readers do not try the replica again at once.
-    assert len(attempts) == 1
-
-
-@transactional
-def test_an_unreachable_replica_is_tried_again_after_a_while(client, routing, unreachable_replica, settings, monkeypatch):
-    settings.PAGE_CACHE_SECONDS = 0
-    article = published_content()
-    with unreachable_replica() as attempts:
-        client.get(article.get_absolute_url())
-        client.get(article.get_absolute_url())
-        assert len(attempts) == 1
-        monkeypatch.setattr(routers, "_unreachable_until", {REPLICA: time.monotonic() - 1})
-        client.get(article.get_absolute_url())
-    assert len(attempts) == 2
-    # Once it answers again, readers are back on it.
-    monkeypatch.setattr(routers, "_unreachable_until", {})
-    with queries() as (primary, replica):
-        assert client.get(article.get_absolute_url()).status_code == 200
-    assert len(replica) > 0 and len(primary) == 0
 
 
 def publish_through_the_admin(client, article):
